@@ -67,7 +67,10 @@ pub struct Calibration {
 
 fn finite_nonneg(field: String, x: f64) -> Result<()> {
     if !x.is_finite() {
-        return Err(ModelError::calib(field, format!("{x} is not a finite number")));
+        return Err(ModelError::calib(
+            field,
+            format!("{x} is not a finite number"),
+        ));
     }
     if x < 0.0 {
         return Err(ModelError::calib(field, format!("{x} is negative")));
@@ -241,7 +244,11 @@ impl Calibration {
     pub fn value_added(&self) -> Vec<f64> {
         let y = self.gross_output();
         (0..self.n_regions())
-            .map(|n| (0..self.n_sectors()).map(|j| self.va_shares[n][j] * y[n][j]).sum())
+            .map(|n| {
+                (0..self.n_sectors())
+                    .map(|j| self.va_shares[n][j] * y[n][j])
+                    .sum()
+            })
             .collect()
     }
 
@@ -320,7 +327,10 @@ impl Calibration {
             if !th.is_finite() || th <= 1.0 {
                 return Err(ModelError::calib(
                     format!("theta[{j}]"),
-                    format!("trade elasticity of {} must be a finite number > 1, got {th}", self.sectors[j]),
+                    format!(
+                        "trade elasticity of {} must be a finite number > 1, got {th}",
+                        self.sectors[j]
+                    ),
                 ));
             }
             finite_nonneg(format!("psi[{j}]"), ps)?;

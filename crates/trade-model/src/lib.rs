@@ -7,10 +7,32 @@
 //! tariffs through the equilibrium by the implicit-function theorem.
 //!
 //! - [`calibration`]: the baseline data ([`Calibration`]), validated on load.
+//! - [`baseline`]: the baseline levels in flat arrays.
+//! - [`tariffs`]: tariff profiles.
+//! - [`equilibrium`]: the equilibrium in changes and its solver.
+//! - [`gradient`]: payoff gradients by the implicit-function theorem (burn).
+//! - [`outcomes`]: welfare, real GDP, revenue and exports.
+//! - [`model`]: [`TradeModel`], the entry point.
 //! - [`synthetic`]: random consistent calibrations for tests and benchmarks.
+pub mod baseline;
 pub mod calibration;
+pub mod equilibrium;
 pub mod error;
+pub mod gradient;
+pub mod linalg;
+pub mod model;
+pub mod outcomes;
 pub mod synthetic;
+pub mod tariffs;
 
+pub use baseline::Baseline;
 pub use calibration::Calibration;
+pub use equilibrium::{DeficitTreatment, Equilibrium, SolverConfig};
 pub use error::{ModelError, Result};
+pub use gradient::{Adjoint, PayoffGradients};
+pub use model::TradeModel;
+pub use outcomes::{Outcomes, Payoff};
+pub use tariffs::Tariffs;
+
+/// The CPU default backend for gradients: burn's autodiff over ndarray, f64.
+pub type CpuAutodiff = burn::backend::Autodiff<burn_ndarray::NdArray<f64>>;

@@ -1,0 +1,368 @@
+//! Payoff gradients through the equilibrium by the implicit-function theorem.
+//!
+//! The equilibrium is the fixed point `x = G(x, t)` of the step map in
+//! [`crate::equilibrium`] (log state `x = (ln w^, ln c^, ln X^)`). A payoff
+//! `W(x, t)` (ln real income or ln real GDP) then has total derivative
+//!
+//! `dW/dt = dW/dt|_x + lambda' dG/dt`, where `(I - dG/dx)' lambda = (dW/dx)'`.
+//!
+//! The map and the payoffs are written once in burn, batch-first (leading
+//! batch dimension, baseline constants broadcast from `[1, ...]`), generic over
+//! `B: AutodiffBackend`. One batched vector-Jacobian product with identity
+//! cotangents gives the whole Jacobian `dG/dx` and every `dW_m/dx`; the adjoint
+//! systems share one host-side LU factorisation; one more batched product gives
+//! `dW_m/dt` for every requested player m. No tape is kept across solver
+//! iterations: only the converged point is differentiated.
+
+use burn::tensor::backend::{AutodiffBackend, Backend};
+use burn::tensor::{Tensor, TensorData};
+use serde::{Deserialize, Serialize};
+
+use crate::baseline::Baseline;
+use crate::equilibrium::Equilibrium;
+use crate::error::{ModelError, Result};
+use crate::linalg::Lu;
+use crate::model::TradeModel;
+use crate::outcomes::Payoff;
+
+/// Rows of the Jacobian computed per batched backward pass (bounds memory at
+/// large N x J: each row is a full copy of the `[N, N, J]` model).
+const JACOBIAN_CHUNK_ELEMENTS: usize = 4_000_000;
+
+/// Baseline constants as broadcastable tensors.
+struct Constants<B: Backend> {
+    n: usize,
+    j: usize,
+    pi: Tensor<B, 4>,
+    ln_t0: Tensor<B, 4>,
+    theta: Tensor<B, 4>,
+    ln_x0: Tensor<B, 3>,
+    va: Tensor<B, 2>,
+    va_total: f64,
+    deficits: Tensor<B, 2>,
+    ln_i0: Tensor<B, 2>,
+    alpha: Tensor<B, 3>,
+    io: Tensor<B, 4>,
+    cost_io: Tensor<B, 4>,
+    beta: Tensor<B, 3>,
+    psi: Tensor<B, 3>,
+    mask: Tensor<B, 3>,
+    ln_y0: Tensor<B, 3>,
+}
+
+fn tensor<B: Backend, const D: usize>(
+    v: Vec<f64>,
+    shape: [usize; D],
+    dev: &B::Device,
+) -> Tensor<B, D> {
+    Tensor::from_data(TensorData::new(v, shape), dev)
+}
+
+fn to_vec<B: Backend, const D: usize>(t: Tensor<B, D>) -> Vec<f64> {
+    t.into_data()
+        .convert::<f64>()
+        .to_vec::<f64>()
+        .unwrap_or_default()
+}
+
+impl<B: Backend> Constants<B> {
+    fn new(b: &Baseline, deficits: &[f64], dev: &B::Device) -> Self {
+        let (n, j) = (b.n, b.j);
+        let mut io = vec![0.0; n * j * j];
+        let mut cost_io = vec![0.0; n * j * j];
+        for r in 0..n {
+            for a in 0..j {
+                for c in 0..j {
+                    // expenditure: X_r^a += gamma_r^{ac} (1 - beta_r^c) Y_r^c
+                    io[(r * j + a) * j + c] =
+                        b.gamma[(r * j + a) * j + c] * (1.0 - b.beta[r * j + c]);
+                    // cost of (r, a): (1 - beta_r^a) gamma_r^{ca} ln P_r^c
+                    cost_io[(r * j + a) * j + c] =
+                        (1.0 - b.beta[r * j + a]) * b.gamma[(r * j + c) * j + a];
+                }
+            }
+        }
+        let mask: Vec<f64> = b
+            .output
+            .iter()
+            .map(|&y| if y > 0.0 { 1.0 } else { 0.0 })
+            .collect();
+        let ln_y0 = b
+            .output
+            .iter()
+            .map(|&y| if y > 0.0 { y.ln() } else { 0.0 })
+            .collect();
+        Constants {
+            n,
+            j,
+            pi: tensor(b.trade_shares.clone(), [1, n, n, j], dev),
+            ln_t0: tensor(
+                b.tariffs.iter().map(|t| (1.0 + t).ln()).collect(),
+                [1, n, n, j],
+                dev,
+            ),
+            theta: tensor(b.theta.clone(), [1, 1, 1, j], dev),
+            ln_x0: tensor(
+                b.expenditure.iter().map(|x| x.ln()).collect(),
+                [1, n, j],
+                dev,
+            ),
+            va: tensor(b.value_added.clone(), [1, n], dev),
+            va_total: b.value_added.iter().sum(),
+            deficits: tensor(deficits.to_vec(), [1, n], dev),
+            ln_i0: tensor(b.income.iter().map(|x| x.ln()).collect(), [1, n], dev),
+            alpha: tensor(b.alpha.clone(), [1, n, j], dev),
+            io: tensor(io, [1, n, j, j], dev),
+            cost_io: tensor(cost_io, [1, n, j, j], dev),
+            beta: tensor(b.beta.clone(), [1, n, j], dev),
+            psi: tensor(b.psi.clone(), [1, 1, j], dev),
+            mask: tensor(mask, [1, n, j], dev),
+            ln_y0: tensor(ln_y0, [1, n, j], dev),
+        }
+    }
+
+    /// The step map and payoffs, batched: `x` is `[B or 1, dim]`, `t` is
+    /// `[B or 1, N, N, J]`; returns `(G(x, t) [B, dim], W(x, t) [B, N])`.
+    fn step(&self, x: Tensor<B, 2>, t: Tensor<B, 4>, kind: Payoff) -> (Tensor<B, 2>, Tensor<B, 2>) {
+        let (n, j) = (self.n, self.j);
+        let bx = x.dims()[0];
+        let bt = t.dims()[0];
+        let bsz = bx.max(bt);
+        let lw = x.clone().narrow(1, 0, n);
+        let lc = x.clone().narrow(1, n, n * j).reshape([bx, 1, n, j]);
+        let lx = x.narrow(1, n + n * j, n * j).reshape([bx, n, j]);
+        let ln_kappa = t.clone().add_scalar(1.0).log() - self.ln_t0.clone();
+        let e = self.pi.clone() * ((ln_kappa + lc) * self.theta.clone()).neg().exp();
+        let s = e.clone().sum_dim(2); // [B, N, 1, J]
+        let ln_p = s.clone().log().neg() / self.theta.clone(); // [B, N, 1, J]
+        let shares = e / s;
+        let x_new_level = (lx + self.ln_x0.clone()).exp(); // X' [B, N, J]
+        let spend = shares * x_new_level.reshape([bx, n, 1, j]);
+        let inv = t.clone().add_scalar(1.0).recip();
+        let at_producer = spend.clone() * inv.clone();
+        let output = at_producer.clone().sum_dim(1).reshape([bsz, n, j]); // Y'
+        let revenue = (spend - at_producer)
+            .sum_dim(3)
+            .sum_dim(2)
+            .reshape([bsz, n]);
+        let income = lw.clone().exp() * self.va.clone() + revenue + self.deficits.clone();
+        let inter = (self.io.clone() * output.clone().reshape([bsz, n, 1, j]))
+            .sum_dim(3)
+            .reshape([bsz, n, j]);
+        let exp_new = inter + self.alpha.clone() * income.clone().reshape([bsz, n, 1]);
+        let out_x = exp_new.log() - self.ln_x0.clone();
+        let demand = (self.beta.clone() * output.clone())
+            .sum_dim(2)
+            .reshape([bsz, n]);
+        let total = demand.clone().sum_dim(1); // [B, 1]
+        let out_w =
+            (demand / total).log() + (self.va.clone().recip().mul_scalar(self.va_total)).log();
+        let lw3 = lw.clone().reshape([bx, n, 1]);
+        let ln_l = self.mask.clone()
+            * ((output + (self.mask.clone().neg().add_scalar(1.0))).log()
+                - self.ln_y0.clone()
+                - lw3.clone());
+        let ln_p3 = ln_p.reshape([bsz, n, j]);
+        let price_term = (self.cost_io.clone() * ln_p3.clone().reshape([bsz, n, 1, j]))
+            .sum_dim(3)
+            .reshape([bsz, n, j]);
+        let out_c = ln_l * self.psi.clone().neg() + self.beta.clone() * lw3 + price_term;
+        let out = Tensor::cat(
+            vec![
+                out_w,
+                out_c.reshape([bsz, n * j]),
+                out_x.reshape([bsz, n * j]),
+            ],
+            1,
+        );
+        let ln_cpi = (self.alpha.clone() * ln_p3).sum_dim(2).reshape([bsz, n]);
+        let payoff = match kind {
+            Payoff::RealIncome => income.log() - self.ln_i0.clone() - ln_cpi,
+            Payoff::RealGdp => lw - ln_cpi,
+        };
+        (out, payoff)
+    }
+}
+
+/// Gradients of players' payoffs with respect to every tariff, at one equilibrium.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PayoffGradients {
+    /// The payoff differentiated.
+    pub kind: Payoff,
+    /// Players (region indices) whose payoffs were differentiated.
+    pub players: Vec<usize>,
+    /// Their payoffs at the equilibrium.
+    pub payoffs: Vec<f64>,
+    /// `gradients[k]` = dW_{players[k]} / dt, flat `[N, N, J]` like [`crate::Tariffs`].
+    pub gradients: Vec<Vec<f64>>,
+    /// Number of regions.
+    pub n: usize,
+    /// Number of sectors.
+    pub j: usize,
+}
+
+impl PayoffGradients {
+    /// dW_m/dt_{mi}^j of player `players[k]` with respect to its own import
+    /// tariffs, flat `[exporter, sector]`.
+    pub fn own(&self, k: usize) -> Vec<f64> {
+        let m = self.players[k];
+        let stride = self.n * self.j;
+        self.gradients[k][m * stride..(m + 1) * stride].to_vec()
+    }
+}
+
+/// The Jacobian of the step map and the payoff derivatives at a point, with the
+/// factorised adjoint matrix `I - dG/dx`: reusable for several players.
+pub struct Adjoint {
+    lu: Lu,
+    payoff_state: Vec<Vec<f64>>,
+}
+
+impl TradeModel {
+    /// Factorises the adjoint system at `eq` (one batched VJP + dense LU).
+    pub fn adjoint<B: AutodiffBackend>(
+        &self,
+        eq: &Equilibrium,
+        kind: Payoff,
+        device: &B::Device,
+    ) -> Result<Adjoint> {
+        let base = self.baseline();
+        let (n, j) = (base.n, base.j);
+        let dim = eq.state.len();
+        let c = Constants::<B>::new(base, self.counterfactual_deficits(), device);
+        let t = tensor::<B, 4>(eq.tariffs.as_slice().to_vec(), [1, n, n, j], device);
+        let rows_total = dim + n;
+        let chunk = (JACOBIAN_CHUNK_ELEMENTS / (n * n * j)).clamp(1, rows_total);
+        let mut jac = vec![0.0; dim * dim];
+        let mut payoff_state = vec![vec![0.0; dim]; n];
+        let mut start = 0;
+        while start < rows_total {
+            let rows = chunk.min(rows_total - start);
+            let x = tensor::<B, 2>(eq.state.clone(), [1, dim], device)
+                .repeat_dim(0, rows)
+                .require_grad();
+            let mut cot_g = vec![0.0; rows * dim];
+            let mut cot_w = vec![0.0; rows * n];
+            for r in 0..rows {
+                let g = start + r;
+                if g < dim {
+                    cot_g[r * dim + g] = 1.0;
+                } else {
+                    cot_w[r * n + (g - dim)] = 1.0;
+                }
+            }
+            let (out, pay) = c.step(x.clone(), t.clone(), kind);
+            let loss = (out * tensor::<B, 2>(cot_g, [rows, dim], device)).sum()
+                + (pay * tensor::<B, 2>(cot_w, [rows, n], device)).sum();
+            let grads = loss.backward();
+            let g = x
+                .grad(&grads)
+                .ok_or_else(|| ModelError::Adjoint("no gradient for the state".into()))?;
+            let g = to_vec(g);
+            for r in 0..rows {
+                let row = start + r;
+                let src = &g[r * dim..(r + 1) * dim];
+                if row < dim {
+                    jac[row * dim..(row + 1) * dim].copy_from_slice(src);
+                } else {
+                    payoff_state[row - dim].copy_from_slice(src);
+                }
+            }
+            start += rows;
+        }
+        // A = I - dG/dx.
+        for v in jac.iter_mut() {
+            *v = -*v;
+        }
+        for k in 0..dim {
+            jac[k * dim + k] += 1.0;
+        }
+        let lu = Lu::factor(dim, jac).ok_or_else(|| {
+            ModelError::Adjoint("I - dG/dx is singular at this equilibrium".into())
+        })?;
+        Ok(Adjoint { lu, payoff_state })
+    }
+
+    /// Gradients of the payoffs of `players` with respect to all tariffs at `eq`.
+    pub fn payoff_gradients<B: AutodiffBackend>(
+        &self,
+        eq: &Equilibrium,
+        kind: Payoff,
+        players: &[usize],
+        device: &B::Device,
+    ) -> Result<PayoffGradients> {
+        let adj = self.adjoint::<B>(eq, kind, device)?;
+        self.payoff_gradients_with::<B>(&adj, eq, kind, players, device)
+    }
+
+    /// Like [`TradeModel::payoff_gradients`] with an adjoint factorised at `eq`.
+    pub fn payoff_gradients_with<B: AutodiffBackend>(
+        &self,
+        adjoint: &Adjoint,
+        eq: &Equilibrium,
+        kind: Payoff,
+        players: &[usize],
+        device: &B::Device,
+    ) -> Result<PayoffGradients> {
+        let base = self.baseline();
+        let (n, j) = (base.n, base.j);
+        let dim = eq.state.len();
+        for &m in players {
+            if m >= n {
+                return Err(ModelError::Config {
+                    field: "players".into(),
+                    problem: format!("player index {m} out of range (there are {n} regions)"),
+                });
+            }
+        }
+        if players.is_empty() {
+            return Ok(PayoffGradients {
+                kind,
+                players: vec![],
+                payoffs: vec![],
+                gradients: vec![],
+                n,
+                j,
+            });
+        }
+        let p = players.len();
+        let mut lambdas = Vec::with_capacity(p * dim);
+        let mut onehot = vec![0.0; p * n];
+        for (k, &m) in players.iter().enumerate() {
+            lambdas.extend(adjoint.lu.solve_transpose(&adjoint.payoff_state[m]));
+            onehot[k * n + m] = 1.0;
+        }
+        if lambdas.iter().any(|v| !v.is_finite()) {
+            return Err(ModelError::Adjoint("adjoint solution is not finite".into()));
+        }
+        let c = Constants::<B>::new(base, self.counterfactual_deficits(), device);
+        let x = tensor::<B, 2>(eq.state.clone(), [1, dim], device);
+        let t = tensor::<B, 4>(eq.tariffs.as_slice().to_vec(), [1, n, n, j], device)
+            .repeat_dim(0, p)
+            .require_grad();
+        let (out, pay) = c.step(x, t.clone(), kind);
+        let pay_values = to_vec(pay.clone().inner());
+        let loss = (out * tensor::<B, 2>(lambdas, [p, dim], device)).sum()
+            + (pay * tensor::<B, 2>(onehot, [p, n], device)).sum();
+        let grads = loss.backward();
+        let g = t
+            .grad(&grads)
+            .ok_or_else(|| ModelError::Adjoint("no gradient for the tariffs".into()))?;
+        let g = to_vec(g);
+        let stride = n * n * j;
+        Ok(PayoffGradients {
+            kind,
+            players: players.to_vec(),
+            payoffs: players
+                .iter()
+                .enumerate()
+                .map(|(k, &m)| pay_values[k * n + m])
+                .collect(),
+            gradients: (0..p)
+                .map(|k| g[k * stride..(k + 1) * stride].to_vec())
+                .collect(),
+            n,
+            j,
+        })
+    }
+}

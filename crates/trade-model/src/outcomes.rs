@@ -1,0 +1,143 @@
+//! What a counterfactual does to each region, against the model's baseline.
+//!
+//! With consumer price index `P^_n = prod_j (P^_n^j)^(alpha_n^j)`:
+//! - welfare (real income): `W^_n = I^_n / P^_n`;
+//! - real GDP excluding tariff revenue: `w^_n / P^_n`;
+//! - real GDP including tariff revenue: `[(w^_n VA_n + R'_n) / (VA_n + R_n)] / P^_n`;
+//! - exports of i to n at producer prices: `sum_j pi'_ni^j X'_n^j / (1 + t'_ni^j)`.
+//!
+//! Everything in percent change (100 (x^ - 1)) except levels marked as such.
+
+use serde::{Deserialize, Serialize};
+
+use crate::baseline::Baseline;
+use crate::equilibrium::Equilibrium;
+
+/// What a player maximises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Payoff {
+    /// ln W^_n = ln(I^_n / P^_n), real income (welfare).
+    #[default]
+    RealIncome,
+    /// ln(w^_n / P^_n), real GDP excluding tariff revenue.
+    RealGdp,
+}
+
+/// Outcomes per region, percent changes against the baseline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Outcomes {
+    /// Region names.
+    pub regions: Vec<String>,
+    /// Welfare (real income) change, %.
+    pub welfare: Vec<f64>,
+    /// Real GDP excluding tariff revenue, % change.
+    pub real_gdp: Vec<f64>,
+    /// Real GDP including tariff revenue, % change.
+    pub real_gdp_incl_revenue: Vec<f64>,
+    /// Consumer price index change, %.
+    pub consumer_prices: Vec<f64>,
+    /// Nominal wage change, % (numeraire: world value added).
+    pub wages: Vec<f64>,
+    /// Baseline tariff revenue (level, calibration units).
+    pub tariff_revenue_baseline: Vec<f64>,
+    /// Counterfactual tariff revenue (level, calibration units).
+    pub tariff_revenue: Vec<f64>,
+    /// `exports[i][n]`: % change in exports of i to n at producer prices (0 on the diagonal).
+    pub exports: Vec<Vec<f64>>,
+    /// Total exports of each region at producer prices, % change.
+    pub total_exports: Vec<f64>,
+}
+
+/// Bilateral flows at producer prices `Z_ni^j = pi_ni^j X_n^j / (1 + t_ni^j)` summed over sectors, `[exporter][importer]`.
+pub(crate) fn exports_matrix(
+    n: usize,
+    j: usize,
+    shares: &[f64],
+    expenditure: &[f64],
+    tariffs: &[f64],
+) -> Vec<Vec<f64>> {
+    let mut e = vec![vec![0.0; n]; n];
+    for a in 0..n {
+        for b in 0..n {
+            for s in 0..j {
+                let k = (a * n + b) * j + s;
+                e[b][a] += shares[k] * expenditure[a * j + s] / (1.0 + tariffs[k]);
+            }
+        }
+    }
+    e
+}
+
+fn pct(x: f64) -> f64 {
+    100.0 * (x - 1.0)
+}
+
+impl Outcomes {
+    /// Computes the outcomes of `eq` against `base`.
+    pub fn new(regions: &[String], base: &Baseline, eq: &Equilibrium) -> Self {
+        let n = base.n;
+        let cpi = eq.consumer_price(base);
+        let e0 = exports_matrix(
+            n,
+            base.j,
+            &base.trade_shares,
+            &base.expenditure,
+            &base.tariffs,
+        );
+        let e1 = exports_matrix(
+            n,
+            base.j,
+            &eq.trade_shares,
+            &eq.expenditure,
+            eq.tariffs.as_slice(),
+        );
+        let mut exports = vec![vec![0.0; n]; n];
+        let mut total_exports = vec![0.0; n];
+        for i in 0..n {
+            let (mut t0, mut t1) = (0.0, 0.0);
+            for m in 0..n {
+                if m != i {
+                    exports[i][m] = if e0[i][m] > 0.0 {
+                        pct(e1[i][m] / e0[i][m])
+                    } else {
+                        0.0
+                    };
+                    t0 += e0[i][m];
+                    t1 += e1[i][m];
+                }
+            }
+            total_exports[i] = if t0 > 0.0 { pct(t1 / t0) } else { 0.0 };
+        }
+        Outcomes {
+            regions: regions.to_vec(),
+            welfare: (0..n)
+                .map(|k| pct(eq.income[k] / base.income[k] / cpi[k]))
+                .collect(),
+            real_gdp: (0..n).map(|k| pct(eq.wage[k] / cpi[k])).collect(),
+            real_gdp_incl_revenue: (0..n)
+                .map(|k| {
+                    let new = eq.wage[k] * base.value_added[k] + eq.revenue[k];
+                    pct(new / (base.value_added[k] + base.revenue[k]) / cpi[k])
+                })
+                .collect(),
+            consumer_prices: cpi.iter().map(|&p| pct(p)).collect(),
+            wages: eq.wage.iter().map(|&w| pct(w)).collect(),
+            tariff_revenue_baseline: base.revenue.clone(),
+            tariff_revenue: eq.revenue.clone(),
+            exports,
+            total_exports,
+        }
+    }
+}
+
+/// Each region's payoff (log change) at an equilibrium.
+pub fn payoffs(base: &Baseline, eq: &Equilibrium, kind: Payoff) -> Vec<f64> {
+    let cpi = eq.consumer_price(base);
+    (0..base.n)
+        .map(|k| match kind {
+            Payoff::RealIncome => (eq.income[k] / base.income[k]).ln() - cpi[k].ln(),
+            Payoff::RealGdp => eq.wage[k].ln() - cpi[k].ln(),
+        })
+        .collect()
+}
