@@ -421,7 +421,6 @@ impl Calibration {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::synthetic::{random_calibration, SyntheticSpec};
 
     #[test]

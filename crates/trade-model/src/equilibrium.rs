@@ -458,9 +458,46 @@ pub(crate) fn solve_state(
     Ok(map.record(tariffs, x, res, it))
 }
 
+/// Chord-Newton solve with a fixed factorisation of `I - dG/dx` from a
+/// nearby point. Returns `Ok(None)` when the steps stall (contraction worse
+/// than one half) so the caller can fall back to the Anderson solver.
+pub(crate) fn solve_chord(
+    model: &crate::model::TradeModel,
+    tariffs: &Tariffs,
+    start: &[f64],
+    lu: &Lu,
+) -> Result<Option<Equilibrium>> {
+    let base = model.baseline();
+    let config = model.solver_config();
+    tariffs.check()?;
+    if tariffs.n_regions() != base.n || tariffs.n_sectors() != base.j || start.len() != lu.dim() {
+        return Ok(None);
+    }
+    let dim = start.len();
+    let mut map = StepMap::new(base, model.counterfactual_deficits(), tariffs);
+    let mut x = start.to_vec();
+    let mut g = vec![0.0; dim];
+    let mut previous = f64::INFINITY;
+    for it in 0..30 {
+        map.apply(&x, &mut g);
+        let f: Vec<f64> = g.iter().zip(&x).map(|(a, b)| a - b).collect();
+        let res = max_abs(&f);
+        if res <= config.tolerance {
+            return Ok(Some(map.record(tariffs, x, res, it)));
+        }
+        if !res.is_finite() || res > 0.5 * previous {
+            return Ok(None);
+        }
+        previous = res;
+        let dx = lu.solve(&f);
+        x.iter_mut().zip(&dx).for_each(|(a, d)| *a += d);
+    }
+    Ok(None)
+}
+
 /// Least-squares weights `argmin_c ||f - sum_l c_l dF_l||` by regularised
 /// normal equations.
-fn anderson_coefficients(dfs: &VecDeque<Vec<f64>>, f: &[f64]) -> Option<Vec<f64>> {
+pub(crate) fn anderson_coefficients(dfs: &VecDeque<Vec<f64>>, f: &[f64]) -> Option<Vec<f64>> {
     let m = dfs.len();
     let mut a = vec![0.0; m * m];
     let mut rhs = vec![0.0; m];

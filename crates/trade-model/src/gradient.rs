@@ -19,11 +19,13 @@ use burn::tensor::{Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
 use crate::baseline::Baseline;
-use crate::equilibrium::Equilibrium;
+use crate::equilibrium::{anderson_coefficients, Equilibrium};
 use crate::error::{ModelError, Result};
 use crate::linalg::Lu;
 use crate::model::TradeModel;
 use crate::outcomes::Payoff;
+use crate::tariffs::Tariffs;
+use std::collections::VecDeque;
 
 /// Rows of the Jacobian computed per batched backward pass (bounds memory at
 /// large N x J: each row is a full copy of the `[N, N, J]` model).
@@ -365,4 +367,254 @@ impl TradeModel {
             j,
         })
     }
+}
+
+/// Counters of a [`GradientCache`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CacheStats {
+    /// Full Jacobian evaluations and factorisations.
+    pub factorisations: usize,
+    /// Single vector-Jacobian products (one per refinement step).
+    pub vjps: usize,
+    /// Gradients returned.
+    pub gradients: usize,
+    /// Equilibria solved by cached chord-Newton steps.
+    pub chord_solves: usize,
+    /// Equilibria that fell back to the Anderson solver.
+    pub fallback_solves: usize,
+}
+
+/// One player's gradient at a time, fast, for sequential best responses.
+///
+/// Keeps the LU factors of `I - dG/dx` from the last point where they were
+/// computed and solves the adjoint system at a new, nearby equilibrium by
+/// preconditioned iterative refinement: `lambda <- lambda + A_old^{-T} r`,
+/// `r = dG/dx' lambda + dW/dx' - lambda`, where one burn vector-Jacobian
+/// product (batch 1) gives `dG/dx' lambda + dW/dx'` and, in the same pass,
+/// `dW/dt|_x + lambda' dG/dt`. It stops when `max|r| <= tol (1 + max|lambda|)`
+/// and refactorises when refinement stalls, so every gradient it returns is
+/// the implicit-function gradient to that tolerance.
+pub struct GradientCache {
+    adjoint: Option<(Adjoint, Payoff)>,
+    lambdas: Vec<Option<Vec<f64>>>,
+    previous: Vec<Option<Vec<f64>>>,
+    /// Refinement tolerance on the adjoint residual (default 1e-11).
+    pub tolerance: f64,
+    /// Refinement steps before refactorising (default 6).
+    pub max_refinements: usize,
+    /// Work counters.
+    pub stats: CacheStats,
+}
+
+impl Default for GradientCache {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl GradientCache {
+    /// An empty cache (the first gradient factorises).
+    pub fn new() -> Self {
+        GradientCache {
+            adjoint: None,
+            lambdas: Vec::new(),
+            previous: Vec::new(),
+            tolerance: 1e-11,
+            max_refinements: 6,
+            stats: CacheStats::default(),
+        }
+    }
+
+    /// Forgets the factorisation (e.g. after a large jump in tariffs).
+    pub fn clear(&mut self) {
+        self.adjoint = None;
+        self.lambdas.clear();
+        self.previous.clear();
+    }
+
+    /// Payoff of `player` and its gradient with respect to the player's own
+    /// import tariffs `t[player][i][j]`, flat `[exporter * J + sector]`.
+    pub fn own_gradient<B: AutodiffBackend>(
+        &mut self,
+        model: &TradeModel,
+        eq: &Equilibrium,
+        player: usize,
+        kind: Payoff,
+        device: &B::Device,
+    ) -> Result<(f64, Vec<f64>)> {
+        let (payoff, full) = self.gradient::<B>(model, eq, player, kind, device)?;
+        let stride = model.n_regions() * model.n_sectors();
+        Ok((
+            payoff,
+            full[player * stride..(player + 1) * stride].to_vec(),
+        ))
+    }
+
+    /// Payoff of `player` and its gradient with respect to all tariffs, flat `[N, N, J]`.
+    pub fn gradient<B: AutodiffBackend>(
+        &mut self,
+        model: &TradeModel,
+        eq: &Equilibrium,
+        player: usize,
+        kind: Payoff,
+        device: &B::Device,
+    ) -> Result<(f64, Vec<f64>)> {
+        let n = model.n_regions();
+        if player >= n {
+            return Err(ModelError::Config {
+                field: "player".into(),
+                problem: format!("player index {player} out of range (there are {n} regions)"),
+            });
+        }
+        let dim = eq.state.len();
+        let stale = match &self.adjoint {
+            Some((adj, k)) => *k != kind || adj.lu.dim() != dim,
+            None => true,
+        };
+        if stale {
+            self.refactor::<B>(model, eq, kind, device)?;
+        }
+        if self.lambdas.len() != n {
+            self.lambdas = vec![None; n];
+            self.previous = vec![None; n];
+        }
+        for attempt in 0..2 {
+            let (adj, _) = self
+                .adjoint
+                .as_ref()
+                .ok_or_else(|| ModelError::Adjoint("no factorisation".into()))?;
+            // Start from the last adjoint of this player, extrapolated
+            // linearly along its path (consecutive steps move it smoothly).
+            let last = self.lambdas[player].take();
+            let before = self.previous[player].take();
+            let mut lambda = match (&last, &before) {
+                (Some(l), Some(p)) if l.len() == dim && p.len() == dim => {
+                    l.iter().zip(p).map(|(a, b)| 2.0 * a - b).collect()
+                }
+                (Some(l), _) if l.len() == dim => l.clone(),
+                _ => adj.lu.solve_transpose(&adj.payoff_state[player]),
+            };
+            // Preconditioned refinement f = A_old^{-T} r, accelerated by
+            // Anderson mixing (equivalent to GMRES on this linear problem).
+            let mut previous = f64::INFINITY;
+            let mut hist_l: VecDeque<Vec<f64>> = VecDeque::new();
+            let mut hist_f: VecDeque<Vec<f64>> = VecDeque::new();
+            let mut last_step: Option<(Vec<f64>, Vec<f64>)> = None;
+            for _ in 0..=self.max_refinements {
+                let (gx, gt, payoff) = vjp::<B>(model, eq, &lambda, player, kind, device)?;
+                self.stats.vjps += 1;
+                let r: Vec<f64> = gx.iter().zip(&lambda).map(|(a, b)| a - b).collect();
+                let rnorm = r.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+                let lnorm = lambda.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+                if rnorm <= self.tolerance * (1.0 + lnorm) {
+                    self.previous[player] = last;
+                    self.lambdas[player] = Some(lambda);
+                    self.stats.gradients += 1;
+                    return Ok((payoff, gt));
+                }
+                if !rnorm.is_finite() || rnorm > 0.5 * previous {
+                    break; // stalled: refactorise
+                }
+                previous = rnorm;
+                let f = adj.lu.solve_transpose(&r);
+                if let Some((l0, f0)) = last_step.take() {
+                    hist_l.push_back(lambda.iter().zip(&l0).map(|(a, b)| a - b).collect());
+                    hist_f.push_back(f.iter().zip(&f0).map(|(a, b)| a - b).collect());
+                }
+                let mut next: Vec<f64> = lambda.iter().zip(&f).map(|(a, b)| a + b).collect();
+                if !hist_f.is_empty() {
+                    if let Some(coef) = anderson_coefficients(&hist_f, &f) {
+                        for (h, c) in coef.iter().enumerate() {
+                            for (k, v) in next.iter_mut().enumerate() {
+                                *v -= c * (hist_l[h][k] + hist_f[h][k]);
+                            }
+                        }
+                    }
+                }
+                last_step = Some((lambda, f));
+                lambda = next;
+            }
+            if attempt == 0 {
+                self.refactor::<B>(model, eq, kind, device)?;
+            }
+        }
+        Err(ModelError::Adjoint(
+            "iterative refinement of the adjoint did not converge even after refactorising".into(),
+        ))
+    }
+
+    /// Solves the equilibrium at `tariffs` from `warm` by chord-Newton steps
+    /// `x <- x + A_old^{-1} (G(x) - x)` with the cached factorisation of
+    /// `A = I - dG/dx`; falls back to [`TradeModel::solve`] (Anderson) when
+    /// there is no factorisation or the chord steps stall. Same tolerance and
+    /// residual definition as [`TradeModel::solve`].
+    pub fn solve(
+        &mut self,
+        model: &TradeModel,
+        tariffs: &Tariffs,
+        warm: &Equilibrium,
+    ) -> Result<Equilibrium> {
+        if let Some((adj, _)) = &self.adjoint {
+            if adj.lu.dim() == warm.state.len() {
+                if let Some(eq) =
+                    crate::equilibrium::solve_chord(model, tariffs, &warm.state, &adj.lu)?
+                {
+                    self.stats.chord_solves += 1;
+                    return Ok(eq);
+                }
+            }
+        }
+        self.stats.fallback_solves += 1;
+        model.solve(tariffs, Some(warm))
+    }
+
+    fn refactor<B: AutodiffBackend>(
+        &mut self,
+        model: &TradeModel,
+        eq: &Equilibrium,
+        kind: Payoff,
+        device: &B::Device,
+    ) -> Result<()> {
+        let adj = model.adjoint::<B>(eq, kind, device)?;
+        self.stats.factorisations += 1;
+        self.adjoint = Some((adj, kind));
+        self.lambdas = vec![None; model.n_regions()];
+        self.previous = vec![None; model.n_regions()];
+        Ok(())
+    }
+}
+
+/// One vector-Jacobian product at `eq` with cotangent `(lambda, e_player)` on
+/// `(G, W)`: returns `(dG/dx' lambda + dW_m/dx', dW_m/dt|_x + lambda' dG/dt, W_m)`.
+fn vjp<B: AutodiffBackend>(
+    model: &TradeModel,
+    eq: &Equilibrium,
+    lambda: &[f64],
+    player: usize,
+    kind: Payoff,
+    device: &B::Device,
+) -> Result<(Vec<f64>, Vec<f64>, f64)> {
+    let base = model.baseline();
+    let (n, j) = (base.n, base.j);
+    let dim = eq.state.len();
+    let c = Constants::<B>::new(base, model.counterfactual_deficits(), device);
+    let x = tensor::<B, 2>(eq.state.clone(), [1, dim], device).require_grad();
+    let t = tensor::<B, 4>(eq.tariffs.as_slice().to_vec(), [1, n, n, j], device).require_grad();
+    let (out, pay) = c.step(x.clone(), t.clone(), kind);
+    let mut onehot = vec![0.0; n];
+    onehot[player] = 1.0;
+    let pay_m = (pay * tensor::<B, 2>(onehot, [1, n], device)).sum();
+    let payoff = to_vec(pay_m.clone().inner())
+        .first()
+        .copied()
+        .unwrap_or(f64::NAN);
+    let loss = (out * tensor::<B, 2>(lambda.to_vec(), [1, dim], device)).sum() + pay_m;
+    let grads = loss.backward();
+    let gx = x
+        .grad(&grads)
+        .ok_or_else(|| ModelError::Adjoint("no gradient for the state".into()))?;
+    let gt = t
+        .grad(&grads)
+        .ok_or_else(|| ModelError::Adjoint("no gradient for the tariffs".into()))?;
+    Ok((to_vec(gx), to_vec(gt), payoff))
 }

@@ -14,6 +14,10 @@
 //! - [`outcomes`]: welfare, real GDP, revenue and exports.
 //! - [`model`]: [`TradeModel`], the entry point.
 //! - [`synthetic`]: random consistent calibrations for tests and benchmarks.
+// Index loops mirror the model's subscripts (n, i, j, s); iterator chains
+// would hide them.
+#![allow(clippy::needless_range_loop)]
+
 pub mod baseline;
 pub mod calibration;
 pub mod equilibrium;

@@ -1,5 +1,6 @@
 //! Implicit-function gradients against central finite differences of the
 //! plain-array solver.
+#![allow(clippy::needless_range_loop)]
 
 use trade_model::synthetic::{random_calibration, SyntheticSpec};
 use trade_model::{DeficitTreatment, Payoff, SolverConfig, Tariffs, TradeModel};
@@ -36,7 +37,7 @@ fn check(seed: u64, n: usize, j: usize, treatment: DeficitTreatment, kind: Payof
     let model = TradeModel::new(&cal, treatment, cfg).unwrap();
     let mut t = model.baseline_tariffs();
     for (k, v) in t.as_mut_slice().iter_mut().enumerate() {
-        if *v > 0.0 || (k % 3 == 1 && (k / j) % (n + 1) != 0) {
+        if *v > 0.0 || (k % 3 == 1 && !(k / j).is_multiple_of(n + 1)) {
             *v += 0.05 + 0.01 * (k % 7) as f64;
         }
     }
