@@ -2,6 +2,9 @@
 
 use clap::{Parser, Subcommand};
 
+mod calibrate;
+mod info;
+
 /// Nash equilibria of tariff wars in a multi-sector Eaton-Kortum trade model.
 #[derive(Debug, Parser)]
 #[command(name = "tariffnash", version, about, long_about = None)]
@@ -12,9 +15,17 @@ pub struct Cli {
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Build a calibration JSON from source tables and mapping files.
+    Calibrate(calibrate::CalibrateArgs),
+    /// Print a calibration's regions, sectors, trade shares and tariffs.
+    Info(info::InfoArgs),
+}
 
 /// Runs one parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
-    match cli.command {}
+    match cli.command {
+        Command::Calibrate(args) => calibrate::run(args),
+        Command::Info(args) => info::run(args),
+    }
 }
