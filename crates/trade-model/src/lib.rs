@@ -35,7 +35,7 @@ pub use equilibrium::{DeficitTreatment, Equilibrium, SolverConfig};
 pub use error::{ModelError, Result};
 pub use gradient::{Adjoint, PayoffGradients};
 pub use model::TradeModel;
-pub use outcomes::{Outcomes, Payoff};
+pub use outcomes::{Outcomes, Payoff, WelfareDecomposition};
 pub use tariffs::Tariffs;
 
 /// The CPU default backend for gradients: burn's autodiff over ndarray, f64.

@@ -11,7 +11,7 @@ use crate::baseline::Baseline;
 use crate::calibration::Calibration;
 use crate::equilibrium::{solve_state, DeficitTreatment, Equilibrium, SolverConfig};
 use crate::error::Result;
-use crate::outcomes::{payoffs, Outcomes, Payoff};
+use crate::outcomes::{payoffs, Outcomes, Payoff, WelfareDecomposition};
 use crate::tariffs::Tariffs;
 
 /// A solvable model economy.
@@ -148,6 +148,11 @@ impl TradeModel {
     /// Outcomes of an equilibrium against the baseline.
     pub fn outcomes(&self, eq: &Equilibrium) -> Outcomes {
         Outcomes::new(&self.regions, &self.baseline, eq)
+    }
+
+    /// Caliendo-Parro terms-of-trade / volume-of-trade welfare decomposition.
+    pub fn welfare_decomposition(&self, eq: &Equilibrium) -> WelfareDecomposition {
+        WelfareDecomposition::new(&self.regions, &self.baseline, eq)
     }
 
     /// Every region's payoff at an equilibrium.

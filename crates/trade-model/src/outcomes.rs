@@ -7,6 +7,13 @@
 //! - exports of i to n at producer prices: `sum_j pi'_ni^j X'_n^j / (1 + t'_ni^j)`.
 //!
 //! Everything in percent change (100 (x^ - 1)) except levels marked as such.
+//!
+//! [`WelfareDecomposition`] is Caliendo and Parro's (2015, eq. 9 and their
+//! `Welfarelineal.m`) first-order split of the welfare change into terms of
+//! trade and volume of trade, with baseline exports E and imports M at
+//! producer prices, unit-cost changes c^ and `I_n = w_n L_n + R_n`:
+//! `ToT_n = sum_{i,j} [E_ni^j (c^_n^j - 1) - M_ni^j (c^_i^j - 1)] / I_n`,
+//! `VoT_n = sum_{i,j} t_ni^j M_ni^j (M^_ni^j - c^_i^j) / I_n`.
 
 use serde::{Deserialize, Serialize};
 
@@ -127,6 +134,58 @@ impl Outcomes {
             tariff_revenue: eq.revenue.clone(),
             exports,
             total_exports,
+        }
+    }
+}
+
+/// Caliendo-Parro first-order welfare decomposition, percent of income.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WelfareDecomposition {
+    /// Region names.
+    pub regions: Vec<String>,
+    /// Terms-of-trade effect, %.
+    pub terms_of_trade: Vec<f64>,
+    /// Volume-of-trade effect, %.
+    pub volume_of_trade: Vec<f64>,
+    /// Their sum, CP's reported welfare effect, %.
+    pub total: Vec<f64>,
+}
+
+impl WelfareDecomposition {
+    /// Decomposes the move from `base` to `eq`.
+    pub fn new(regions: &[String], base: &Baseline, eq: &Equilibrium) -> Self {
+        let (n, j) = (base.n, base.j);
+        let flows0 = base.flows();
+        let t1 = eq.tariffs.as_slice();
+        let mut tot = vec![0.0; n];
+        let mut vot = vec![0.0; n];
+        for a in 0..n {
+            let income = base.value_added[a] + base.revenue[a];
+            for b in 0..n {
+                for s in 0..j {
+                    // a's imports from b, and a's exports to b (= b's imports from a).
+                    let k_in = (a * n + b) * j + s;
+                    let k_out = (b * n + a) * j + s;
+                    let imports = flows0[k_in];
+                    let exports = flows0[k_out];
+                    let c_a = eq.cost[a * j + s];
+                    let c_b = eq.cost[b * j + s];
+                    tot[a] += exports * (c_a - 1.0) - imports * (c_b - 1.0);
+                    if imports > 0.0 {
+                        let new_imports =
+                            eq.trade_shares[k_in] * eq.expenditure[a * j + s] / (1.0 + t1[k_in]);
+                        vot[a] += base.tariffs[k_in] * imports * (new_imports / imports - c_b);
+                    }
+                }
+            }
+            tot[a] *= 100.0 / income;
+            vot[a] *= 100.0 / income;
+        }
+        WelfareDecomposition {
+            regions: regions.to_vec(),
+            total: tot.iter().zip(&vot).map(|(a, b)| a + b).collect(),
+            terms_of_trade: tot,
+            volume_of_trade: vot,
         }
     }
 }

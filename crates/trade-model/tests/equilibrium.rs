@@ -365,3 +365,39 @@ fn cached_gradients_equal_full_gradients() {
         );
     }
 }
+
+#[test]
+fn welfare_decomposition_is_exact_to_first_order() {
+    // CP's ToT + VoT is the first-order welfare change (psi = 0, no deficits):
+    // for a tariff change of size h its gap to the exact change is O(h^2).
+    let spec = SyntheticSpec {
+        scale_economies: false,
+        ..SyntheticSpec::full(4, 3)
+    };
+    let cal = random_calibration(&spec, 4);
+    let model = TradeModel::new(
+        &cal,
+        DeficitTreatment::Purged,
+        SolverConfig {
+            tolerance: 1e-14,
+            ..SolverConfig::default()
+        },
+    )
+    .unwrap();
+    let gap = |h: f64| {
+        let mut t = model.baseline_tariffs();
+        for (a, b, s) in [(0, 1, 0), (0, 2, 1), (1, 3, 2), (3, 0, 0)] {
+            t.set(a, b, s, t.get(a, b, s) + h);
+        }
+        let eq = model.solve(&t, None).unwrap();
+        let dec = model.welfare_decomposition(&eq);
+        let exact = model.outcomes(&eq).welfare;
+        (0..4)
+            .map(|n| (dec.total[n] - exact[n]).abs())
+            .fold(0.0, f64::max)
+    };
+    let (g1, g2) = (gap(1e-3), gap(2e-3));
+    assert!(g1 < 1e-4, "gap {g1} at h = 1e-3 (percent points)");
+    // Quadratic: doubling h multiplies the gap by about 4.
+    assert!(g2 / g1 > 3.0 && g2 / g1 < 5.0, "gap ratio {}", g2 / g1);
+}
