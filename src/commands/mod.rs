@@ -3,6 +3,7 @@
 use clap::{Parser, Subcommand};
 
 mod calibrate;
+mod counterfactual;
 mod info;
 
 /// Nash equilibria of tariff wars in a multi-sector Eaton-Kortum trade model.
@@ -18,6 +19,8 @@ pub struct Cli {
 pub enum Command {
     /// Build a calibration JSON from source tables and mapping files.
     Calibrate(calibrate::CalibrateArgs),
+    /// Apply a tariff scenario and report exports, real GDP and welfare per region.
+    Counterfactual(counterfactual::CounterfactualArgs),
     /// Print a calibration's regions, sectors, trade shares and tariffs.
     Info(info::InfoArgs),
 }
@@ -26,6 +29,7 @@ pub enum Command {
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Calibrate(args) => calibrate::run(args),
+        Command::Counterfactual(args) => counterfactual::run(args),
         Command::Info(args) => info::run(args),
     }
 }

@@ -12,6 +12,7 @@
 //! - [`equilibrium`]: the equilibrium in changes and its solver.
 //! - [`gradient`]: payoff gradients by the implicit-function theorem (burn).
 //! - [`outcomes`]: welfare, real GDP, revenue and exports.
+//! - [`scenario`]: named tariff changes ("US +10 points on all, +145 on China").
 //! - [`model`]: [`TradeModel`], the entry point.
 //! - [`synthetic`]: random consistent calibrations for tests and benchmarks.
 // Index loops mirror the model's subscripts (n, i, j, s); iterator chains
@@ -26,6 +27,7 @@ pub mod gradient;
 pub mod linalg;
 pub mod model;
 pub mod outcomes;
+pub mod scenario;
 pub mod synthetic;
 pub mod tariffs;
 
@@ -36,6 +38,7 @@ pub use error::{ModelError, Result};
 pub use gradient::{Adjoint, PayoffGradients};
 pub use model::TradeModel;
 pub use outcomes::{Outcomes, Payoff, WelfareDecomposition};
+pub use scenario::Scenario;
 pub use tariffs::Tariffs;
 
 /// The CPU default backend for gradients: burn's autodiff over ndarray, f64.
