@@ -6,6 +6,9 @@
 use clap::Parser;
 
 mod commands;
+mod log;
+mod progress;
+mod report;
 
 fn main() {
     let cli = commands::Cli::parse();

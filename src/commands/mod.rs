@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 mod calibrate;
 mod counterfactual;
 mod info;
+mod nash;
 
 /// Nash equilibria of tariff wars in a multi-sector Eaton-Kortum trade model.
 #[derive(Debug, Parser)]
@@ -23,6 +24,8 @@ pub enum Command {
     Counterfactual(counterfactual::CounterfactualArgs),
     /// Print a calibration's regions, sectors, trade shares and tariffs.
     Info(info::InfoArgs),
+    /// Play the tariff game to a certified Nash equilibrium.
+    Nash(nash::NashArgs),
 }
 
 /// Runs one parsed command line.
@@ -31,5 +34,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Calibrate(args) => calibrate::run(args),
         Command::Counterfactual(args) => counterfactual::run(args),
         Command::Info(args) => info::run(args),
+        Command::Nash(args) => nash::run(args),
     }
 }

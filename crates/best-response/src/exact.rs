@@ -11,7 +11,9 @@
 //! `f(p(a)) >= f(p) + c g'(p(a) - p)` holds. `H` approximates the inverse
 //! Hessian of `-f` by BFGS updates with `s = p+ - p`, `y = g - g+`, skipped
 //! when `s'y` is not positive, and scaled by `s'y / y'y` before the first
-//! update (Nocedal and Wright, 2006, eq. 6.20). It stops when the projected
+//! update (Nocedal and Wright, 2006, eq. 6.20); before the first update the
+//! step is Newton's along the free gradient, with the curvature from a
+//! finite difference of gradients (one extra gradient). It stops when the projected
 //! gradient `P(p + g) - p` has every entry below tolerance, or when the line
 //! search cannot increase `f` any more (the payoff is flat to rounding).
 
@@ -97,17 +99,28 @@ pub fn best_response(
         }
         let mut slope: f64 = dir.iter().zip(&g).map(|(a, b)| a * b).sum();
         if !scaled || slope <= 0.0 {
-            // steepest ascent on the free set, first step capped
-            h = identity(d);
-            scaled = false;
-            let gmax = norm_inf(&g);
-            let s = if gmax > 0.0 {
-                cfg.initial_step / gmax
-            } else {
-                1.0
+            // No curvature yet: a Newton step along the free gradient, with the
+            // curvature from a finite difference of gradients, capped at
+            // `initial_step` (a fixed first step would overshoot near the
+            // optimum, where payoff differences drown in solver rounding).
+            let gf: Vec<f64> = (0..d).map(|a| if free[a] { g[a] } else { 0.0 }).collect();
+            let gmax = norm_inf(&gf);
+            if gmax == 0.0 {
+                break;
+            }
+            let curvature = probe_curvature(f, space, &p, &g, &gf)?;
+            let mut step = match curvature {
+                Some(c) => 1.0 / c,
+                None => f64::INFINITY,
             };
+            step = step.min(cfg.initial_step / gmax);
+            h = identity(d);
+            if let Some(c) = curvature {
+                h.iter_mut().for_each(|v| *v /= c);
+            }
+            scaled = curvature.is_some();
             for a in 0..d {
-                dir[a] = if free[a] { s * g[a] } else { 0.0 };
+                dir[a] = step * gf[a];
             }
             slope = dir.iter().zip(&g).map(|(a, b)| a * b).sum();
         }
@@ -171,6 +184,42 @@ pub fn best_response(
         iterations,
         converged: pg < cfg.gradient_tolerance,
     })
+}
+
+/// Relative length of the finite-difference probe: gradients are exact to
+/// ~1e-11, so curvature comes out to ~1e-6 relative.
+const PROBE: f64 = 1e-5;
+
+/// Curvature `-(g(p + h u) - g(p))'u / h` of `f` along the unit vector `u`
+/// of `gf`, if positive (the maximisation is locally concave that way).
+fn probe_curvature(
+    f: &mut dyn Objective,
+    space: &StrategySpace,
+    p: &[f64],
+    g: &[f64],
+    gf: &[f64],
+) -> Result<Option<f64>> {
+    let scale = crate::strategy::norm2(gf);
+    let mut q: Vec<f64> = p
+        .iter()
+        .zip(gf)
+        .map(|(x, v)| x + PROBE * (1.0 + x.abs()) * v / scale)
+        .collect();
+    space.project(&mut q);
+    let s: Vec<f64> = q.iter().zip(p).map(|(a, b)| a - b).collect();
+    let ss: f64 = s.iter().map(|v| v * v).sum();
+    if ss == 0.0 {
+        return Ok(None);
+    }
+    let (_, gq) = f.value_gradient(&q)?;
+    let c = -gq
+        .iter()
+        .zip(g)
+        .zip(&s)
+        .map(|((a, b), v)| (a - b) * v)
+        .sum::<f64>()
+        / ss;
+    Ok((c > 0.0 && c.is_finite()).then_some(c))
 }
 
 fn identity(d: usize) -> Vec<f64> {

@@ -3,6 +3,7 @@
 
 use burn::tensor::backend::AutodiffBackend;
 use serde::{Deserialize, Serialize};
+use trade_model::gradient::GradientCache;
 use trade_model::{Equilibrium, Payoff, Tariffs, TradeModel};
 
 use crate::error::Result;
@@ -18,15 +19,34 @@ pub struct Counters {
     pub gradients: u64,
 }
 
+/// Wall-clock seconds spent in the model (not checkpointed: timings only).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Timings {
+    /// In equilibrium solves.
+    pub solve_s: f64,
+    /// In gradients.
+    pub gradient_s: f64,
+}
+
 /// A tariff game on a model economy, generic over the autodiff backend that
 /// computes gradients.
+///
+/// Solves and gradients go through a [`GradientCache`] (one Jacobian
+/// factorisation reused across nearby points: chord-Newton solves and refined
+/// adjoints, exact to the solver tolerance). Its results depend on its history
+/// in the last bits, so the loop calls [`Game::reset_cache`] at every point
+/// where a checkpoint can be taken: a resumed run then repeats the
+/// uninterrupted one bit for bit.
 pub struct Game<B: AutodiffBackend> {
     model: TradeModel,
     space: StrategySpace,
     payoff: Payoff,
     device: B::Device,
+    cache: GradientCache,
     /// Work counters.
     pub counters: Counters,
+    /// Time spent in the model.
+    pub timings: Timings,
 }
 
 impl<B: AutodiffBackend> Game<B> {
@@ -37,7 +57,9 @@ impl<B: AutodiffBackend> Game<B> {
             space,
             payoff,
             device,
+            cache: GradientCache::new(),
             counters: Counters::default(),
+            timings: Timings::default(),
         }
     }
 
@@ -56,10 +78,21 @@ impl<B: AutodiffBackend> Game<B> {
         self.payoff
     }
 
+    /// Forgets the cached factorisation.
+    pub fn reset_cache(&mut self) {
+        self.cache.clear();
+    }
+
     /// Solves the equilibrium at `t`, warm-started from `warm`.
     pub fn solve(&mut self, t: &Tariffs, warm: Option<&Equilibrium>) -> Result<Equilibrium> {
         self.counters.solves += 1;
-        Ok(self.model.solve(t, warm)?)
+        let clock = std::time::Instant::now();
+        let eq = match warm {
+            Some(w) => self.cache.solve(&self.model, t, w),
+            None => self.model.solve(t, None),
+        };
+        self.timings.solve_s += clock.elapsed().as_secs_f64();
+        Ok(eq?)
     }
 
     /// Every player's payoff at `eq`.
@@ -72,10 +105,12 @@ impl<B: AutodiffBackend> Game<B> {
     /// through here.
     pub fn tariff_gradient(&mut self, eq: &Equilibrium, player: usize) -> Result<(f64, Vec<f64>)> {
         self.counters.gradients += 1;
+        let clock = std::time::Instant::now();
         let g = self
-            .model
-            .payoff_gradients::<B>(eq, self.payoff, &[player], &self.device)?;
-        Ok((g.payoffs[0], g.own(0)))
+            .cache
+            .own_gradient::<B>(&self.model, eq, player, self.payoff, &self.device);
+        self.timings.gradient_s += clock.elapsed().as_secs_f64();
+        Ok(g?)
     }
 
     /// `player`'s payoff and its gradient with respect to its strategy parameters.

@@ -38,7 +38,7 @@ pub use config::{
     Start, StopConfig,
 };
 pub use error::{GameError, Result};
-pub use game::{Counters, Game};
+pub use game::{Counters, Game, Timings};
 pub use nash::{
     Certificate, Checkpoint, Control, EpochRecord, NashResult, NashSolver, Observer, RunState,
     StepRecord, StopReason,

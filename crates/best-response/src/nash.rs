@@ -186,7 +186,7 @@ pub trait Observer {
 pub struct Control {
     /// Emit a checkpoint after every this many epochs.
     pub checkpoint_every: Option<usize>,
-    /// When set (e.g. by a Ctrl-C handler), checkpoint and stop after the current step.
+    /// When set (e.g. by a Ctrl-C handler), checkpoint and stop after the current turn.
     pub interrupt: Option<Arc<AtomicBool>>,
     /// Stop without a checkpoint after this many steps of this call (simulates a kill).
     pub max_steps: Option<u64>,
@@ -411,6 +411,9 @@ impl<B: AutodiffBackend> NashSolver<B> {
             let lr = cfg.annealing.lr(cfg.adam.lr, state.epoch, cfg.epochs);
             while state.turn < n {
                 let player = state.order[state.turn];
+                if state.step == 0 {
+                    self.game.reset_cache();
+                }
                 match cfg.mode {
                     Mode::Adam => {
                         if state.step == 0 && cfg.adam.reset_each_turn {
@@ -421,9 +424,10 @@ impl<B: AutodiffBackend> NashSolver<B> {
                             state.step += 1;
                             state.steps += 1;
                             steps_here += 1;
-                            if let Some(r) =
-                                self.pause(state, control, steps_here, elapsed0, &clock, observers)?
-                            {
+                            let last = state.step == cfg.steps_per_player;
+                            if let Some(r) = self.pause(
+                                state, control, steps_here, last, elapsed0, &clock, observers,
+                            )? {
                                 return Ok(r);
                             }
                         }
@@ -432,20 +436,19 @@ impl<B: AutodiffBackend> NashSolver<B> {
                         let k = self.exact_turn(state, player, observers)?;
                         state.steps += k as u64;
                         steps_here += k as u64;
+                        if let Some(r) = self.pause(
+                            state, control, steps_here, true, elapsed0, &clock, observers,
+                        )? {
+                            return Ok(r);
+                        }
                     }
                 }
                 state.turn += 1;
                 state.step = 0;
-                if cfg.mode == Mode::Exact {
-                    if let Some(r) =
-                        self.pause(state, control, steps_here, elapsed0, &clock, observers)?
-                    {
-                        return Ok(r);
-                    }
-                }
             }
             // end of epoch: convergence measures at the final profile
             let space = *self.game.space();
+            self.game.reset_cache();
             let mut pg = vec![0.0; n];
             for (m, v) in pg.iter_mut().enumerate() {
                 let (_, g) = self.game.strategy_gradient(&state.equilibrium, m)?;
@@ -523,27 +526,38 @@ impl<B: AutodiffBackend> NashSolver<B> {
         Ok(reason)
     }
 
-    /// Checks the interrupt flag and the step limit after a step.
+    /// After a step: stops at the step limit (without a checkpoint, as a
+    /// kill would); at the end of a turn, when the interrupt flag is set,
+    /// checkpoints and stops. (Checkpoints are only taken where the gradient
+    /// cache has just been reset: see [`Game`].)
+    #[allow(clippy::too_many_arguments)]
     fn pause(
         &self,
         state: &mut RunState,
         control: &Control,
         steps_here: u64,
+        turn_done: bool,
         elapsed0: f64,
         clock: &Instant,
         observers: &mut [&mut dyn Observer],
     ) -> Result<Option<StopReason>> {
         let killed = control.max_steps.is_some_and(|k| steps_here >= k);
-        let interrupted = control
-            .interrupt
-            .as_ref()
-            .is_some_and(|f| f.load(Ordering::SeqCst));
+        let interrupted = turn_done
+            && control
+                .interrupt
+                .as_ref()
+                .is_some_and(|f| f.load(Ordering::SeqCst));
         if !(killed || interrupted) {
             return Ok(None);
         }
         state.counters = self.game.counters;
         state.elapsed_s = elapsed0 + clock.elapsed().as_secs_f64();
         if interrupted {
+            if state.step > 0 {
+                // the turn is over: move to the next one before saving
+                state.turn += 1;
+                state.step = 0;
+            }
             let cp = self.checkpoint(state);
             for o in observers.iter_mut() {
                 o.checkpoint(&cp)?;
@@ -640,6 +654,7 @@ impl<B: AutodiffBackend> NashSolver<B> {
         let space = *self.game.space();
         let cfg = self.config.exact;
         let t = space.profile(params);
+        self.game.reset_cache();
         let mut obj = PlayerObjective::new(&mut self.game, player, t, eq, &params[player]);
         let br = best_response(&mut obj, &space, &params[player], &cfg, on_iterate)?;
         let eq = obj.into_equilibrium(&br.params)?;
@@ -684,6 +699,7 @@ impl<B: AutodiffBackend> NashSolver<B> {
     pub fn finish(&mut self, state: &RunState) -> Result<NashResult> {
         let clock = Instant::now();
         self.game.counters = state.counters;
+        self.game.reset_cache();
         let (best_epoch, params) = match &state.best {
             Some(b) => (b.epoch, b.params.clone()),
             None => (0, state.params.clone()),
