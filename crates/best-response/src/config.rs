@@ -422,3 +422,37 @@ impl NashConfig {
         Ok(cfg)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schedules_tick_per_epoch() {
+        let lr = 1e-2;
+        assert_eq!(Annealing::None.lr(lr, 7, 20), lr);
+        let step = Annealing::Step {
+            every: 5,
+            gamma: 0.5,
+        };
+        assert_eq!(step.lr(lr, 4, 20), lr);
+        assert_eq!(step.lr(lr, 5, 20), lr * 0.5);
+        let cos = Annealing::Cosine { min_lr: 1e-3 };
+        assert!((cos.lr(lr, 0, 20) - lr).abs() < 1e-15);
+        assert!((cos.lr(lr, 10, 20) - 5.5e-3).abs() < 1e-15);
+        let exp = Annealing::Exponential { gamma: 0.9 };
+        assert!((exp.lr(lr, 2, 20) - lr * 0.81).abs() < 1e-15);
+    }
+
+    #[test]
+    fn defaults_are_the_reference_settings_and_round_trip() {
+        let c = NashConfig::default();
+        assert_eq!((c.epochs, c.steps_per_player), (20, 50));
+        assert_eq!((c.adam.lr, c.adam.epsilon), (1e-3, 1e-8));
+        assert!(c.clip.enabled && c.clip.max_norm == 10.0);
+        assert_eq!(c.granularity, Granularity::Bilateral);
+        assert_eq!(c.annealing, Annealing::None);
+        let text = serde_json::to_string(&c).unwrap();
+        assert_eq!(NashConfig::from_json_str(&text).unwrap(), c);
+    }
+}
