@@ -6,6 +6,8 @@ mod calibrate;
 mod counterfactual;
 mod info;
 mod nash;
+mod plot;
+mod sweep;
 
 /// Nash equilibria of tariff wars in a multi-sector Eaton-Kortum trade model.
 #[derive(Debug, Parser)]
@@ -24,6 +26,10 @@ pub enum Command {
     Counterfactual(counterfactual::CounterfactualArgs),
     /// Print a calibration's regions, sectors, trade shares and tariffs.
     Info(info::InfoArgs),
+    /// Draw convergence curves from a run's log.jsonl or a sweep's curves.csv.
+    Plot(plot::PlotArgs),
+    /// Run a grid of nash runs (learning rates x clipping x annealing x seeds) in parallel.
+    Sweep(sweep::SweepArgs),
     /// Play the tariff game to a certified Nash equilibrium.
     Nash(nash::NashArgs),
 }
@@ -35,5 +41,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Counterfactual(args) => counterfactual::run(args),
         Command::Info(args) => info::run(args),
         Command::Nash(args) => nash::run(args),
+        Command::Plot(args) => plot::run(args),
+        Command::Sweep(args) => sweep::run(args),
     }
 }
