@@ -128,3 +128,15 @@ fn resumed_run_writes_the_same_log() {
     assert_eq!(log_without_timings(&killed), log_without_timings(&full));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn bad_settings_fail_with_the_field_named() {
+    let out = Command::new(env!("CARGO_BIN_EXE_tariffnash"))
+        .args(["nash", "--lr=-1", "--out"])
+        .arg(std::env::temp_dir().join("tariffnash-never-written"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("adam.lr"), "{err}");
+}

@@ -220,8 +220,15 @@ pub fn run(args: NashArgs) -> anyhow::Result<()> {
     let interrupt = Arc::new(AtomicBool::new(false));
     {
         let flag = interrupt.clone();
-        ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
-            .context("installing the Ctrl-C handler")?;
+        // First Ctrl-C: checkpoint at the end of the current turn. Second: quit now.
+        ctrlc::set_handler(move || {
+            if flag.swap(true, Ordering::SeqCst) {
+                eprintln!("second Ctrl-C: exiting without a checkpoint");
+                std::process::exit(130);
+            }
+            eprintln!("Ctrl-C: writing a checkpoint after this player's turn (again to quit now)");
+        })
+        .context("installing the Ctrl-C handler")?;
     }
     let control = Control {
         checkpoint_every: args.checkpoint_every,
