@@ -2,6 +2,9 @@
 
 use std::process::Command;
 
+mod common;
+use common::{scratch, tariffnash, tariffnash_fails};
+
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_tariffnash"))
 }
@@ -56,41 +59,20 @@ fn us_2025_scenario_json() {
 
 #[test]
 fn table_output_and_unknown_names() {
-    let dir = std::env::temp_dir().join(format!("tariffnash-cf-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("cf");
     let bad = dir.join("bad.json");
-    std::fs::write(
-        &bad,
-        r#"{"changes": [{"importer": "USA", "exporters": ["CHINA"], "add": 10}]}"#,
-    )
-    .unwrap();
-    let out = bin()
-        .args(["counterfactual", "--scenario"])
-        .arg(&bad)
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
+    let body = r#"{"changes": [{"importer": "USA", "exporters": ["CHINA"], "add": 10}]}"#;
+    std::fs::write(&bad, body).unwrap();
+    let err = tariffnash_fails(&["counterfactual", "--scenario", bad.to_str().unwrap()]);
     assert!(
         err.contains("`CHINA`") && err.contains("BRA, CHN, EU"),
         "{err}"
     );
     let good = dir.join("good.json");
-    std::fs::write(
-        &good,
-        r#"{"changes": [{"importer": "EU", "exporters": "all", "sectors": ["food"], "set": 20}]}"#,
-    )
-    .unwrap();
-    let out = bin()
-        .args(["counterfactual", "--scenario"])
-        .arg(&good)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let body =
+        r#"{"changes": [{"importer": "EU", "exporters": "all", "sectors": ["food"], "set": 20}]}"#;
+    std::fs::write(&good, body).unwrap();
+    let out = tariffnash(&["counterfactual", "--scenario", good.to_str().unwrap()]);
     let table = String::from_utf8_lossy(&out.stdout);
     assert!(
         table.contains("exports->EU") && table.contains("welfare"),

@@ -4,14 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use trade_model::synthetic::{random_calibration, SyntheticSpec};
+mod common;
+use common::{scratch, tariffnash};
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("tariffnash-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+use trade_model::synthetic::{random_calibration, SyntheticSpec};
 
 /// A 3-region, 2-sector calibration and a 3-epoch config, written to `dir`.
 fn tiny_inputs(dir: &Path) -> (PathBuf, PathBuf) {
@@ -25,19 +21,6 @@ fn tiny_inputs(dir: &Path) -> (PathBuf, PathBuf) {
     )
     .unwrap();
     (cal_path, cfg_path)
-}
-
-fn tariffnash(args: &[&str]) -> std::process::Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_tariffnash"))
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "tariffnash {args:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
 }
 
 /// Log lines with timings removed.

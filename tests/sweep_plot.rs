@@ -2,30 +2,10 @@
 //! written, the CSVs have one row per run / per run and epoch, and the plots
 //! are real PNG / SVG files.
 
-use std::path::PathBuf;
-use std::process::Command;
+mod common;
+use common::{scratch, tariffnash, tariffnash_fails};
 
 use trade_model::synthetic::{random_calibration, SyntheticSpec};
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("tariffnash-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn tariffnash(args: &[&str]) -> std::process::Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_tariffnash"))
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "tariffnash {args:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
 
 #[test]
 fn sweep_writes_csvs_and_plot_draws_them() {
@@ -102,10 +82,16 @@ fn plot_draws_a_run_log_as_svg_and_rejects_other_folders() {
         "not an SVG with curves"
     );
     assert!(text.contains("real income change"), "axis label missing");
-    let out = Command::new(env!("CARGO_BIN_EXE_tariffnash"))
-        .args(["plot", dir.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("neither log.jsonl"));
+    // Region names come from the log's start line; the tariff panel from the
+    // steps' mean tariffs.
+    assert!(
+        text.contains("\nR0\n") && text.contains("\nR2\n"),
+        "legend names missing"
+    );
+    assert!(
+        text.contains("Average import tariff"),
+        "tariff panel missing"
+    );
+    let err = tariffnash_fails(&["plot", dir.to_str().unwrap()]);
+    assert!(err.contains("neither log.jsonl"), "{err}");
 }

@@ -214,6 +214,19 @@ pub fn run(args: NashArgs) -> anyhow::Result<()> {
     };
     let mut log = RunLog::open(&dir, keep, calibration_path.clone())?;
     let regions = solver.game().model().regions().to_vec();
+    if keep.is_none() {
+        // First line of a new log: who plays, so readers (e.g. `plot`) can name them.
+        let start = serde_json::json!({
+            "regions": regions,
+            "sectors": solver.game().model().sectors(),
+            "calibration": cal_name,
+            "granularity": config.granularity,
+            "mode": config.mode,
+            "payoff": config.payoff,
+            "seed": config.seed,
+        });
+        log.write("start", &start)?;
+    }
     let done_turns = (state.epoch * regions.len() + state.turn) as u64;
     let mut progress = Progress::new(regions, config.epochs, done_turns);
 

@@ -80,7 +80,8 @@ pub fn run_panels(log: &str) -> anyhow::Result<Vec<Panel>> {
     let mut payoffs: Vec<Vec<(f64, f64)>> = Vec::new();
     let mut tariffs: Vec<Vec<(f64, f64)>> = Vec::new();
     let mut gap: Vec<(f64, f64)> = Vec::new();
-    let mut gap_label = "max projected-gradient norm".to_string();
+    let mut certified: Option<f64> = None;
+    let mut payoff = "real income".to_string();
     let mut step = 0usize;
     for (k, line) in log.lines().enumerate() {
         if line.trim().is_empty() {
@@ -90,7 +91,10 @@ pub fn run_panels(log: &str) -> anyhow::Result<Vec<Panel>> {
             .with_context(|| format!("log.jsonl line {}: not JSON", k + 1))?;
         let data = &v["data"];
         match v["type"].as_str() {
-            Some("start") | Some("config") => {
+            Some("start") => {
+                if data["payoff"].as_str() == Some("real_gdp") {
+                    payoff = "real GDP".into();
+                }
                 if let Some(r) = data["regions"].as_array() {
                     regions = r
                         .iter()
@@ -128,12 +132,7 @@ pub fn run_panels(log: &str) -> anyhow::Result<Vec<Panel>> {
                 }
             }
             Some("certificate") => {
-                if let Some(g) = data["max_gap"].as_f64() {
-                    gap_label =
-                        "max projected-gradient norm (last point: certified max Nash gap, %)"
-                            .into();
-                    gap.push((step as f64, g.max(1e-16)));
-                }
+                certified = data["max_gap_pct"].as_f64();
             }
             _ => {}
         }
@@ -159,9 +158,9 @@ pub fn run_panels(log: &str) -> anyhow::Result<Vec<Panel>> {
             .collect()
     };
     let mut panels = vec![Panel {
-        title: "Payoffs: welfare change against the baseline".into(),
+        title: format!("Payoffs: {payoff} against the baseline"),
         x_label: "step (all players)".into(),
-        y_label: "real income change (%)".into(),
+        y_label: format!("{payoff} change (%)"),
         series: to_series(payoffs),
         log_y: false,
     }];
@@ -176,9 +175,14 @@ pub fn run_panels(log: &str) -> anyhow::Result<Vec<Panel>> {
     }
     if !gap.is_empty() {
         panels.push(Panel {
-            title: "Convergence: largest Nash-gap proxy per epoch".into(),
+            title: match certified {
+                Some(g) => format!(
+                    "Convergence: largest Nash-gap proxy per epoch (certified max gap {g:.1e}%)"
+                ),
+                None => "Convergence: largest Nash-gap proxy per epoch".into(),
+            },
             x_label: "step (all players)".into(),
-            y_label: gap_label,
+            y_label: "max projected-gradient norm".into(),
             series: vec![Series {
                 label: "all players".into(),
                 colour: 7,

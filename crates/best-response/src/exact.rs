@@ -48,6 +48,8 @@ pub struct Iterate {
     pub projected_gradient: f64,
     /// Accepted step length along the quasi-Newton direction.
     pub step: f64,
+    /// Mean of the player's parameters (tariff rates) after the step.
+    pub mean_param: f64,
 }
 
 /// The result of one best response.
@@ -174,6 +176,7 @@ pub fn best_response(
             gradient_norm: crate::strategy::norm2(&g),
             projected_gradient: pg,
             step: alpha,
+            mean_param: p.iter().sum::<f64>() / p.len().max(1) as f64,
         })?;
     }
     Ok(BestResponse {

@@ -44,6 +44,14 @@ use crate::exact::{best_response, BestResponse, Iterate};
 use crate::game::{Counters, Game, PlayerObjective};
 use crate::strategy::{norm2, norm_inf, StrategySpace};
 
+/// Each player's mean strategy parameter (its average tariff rate).
+fn mean_params(params: &[Vec<f64>]) -> Vec<f64> {
+    params
+        .iter()
+        .map(|p| p.iter().sum::<f64>() / p.len().max(1) as f64)
+        .collect()
+}
+
 /// One step of one player (an Adam step, or an exact best-response iteration).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StepRecord {
@@ -63,6 +71,9 @@ pub struct StepRecord {
     pub clipped: bool,
     /// Learning rate (Adam) or accepted line-search step (exact).
     pub lr: f64,
+    /// Every player's mean tariff (mean of its strategy parameters) at the
+    /// same point as `payoffs`.
+    pub mean_tariffs: Vec<f64>,
 }
 
 /// Convergence measures after one epoch.
@@ -575,6 +586,7 @@ impl<B: AutodiffBackend> NashSolver<B> {
     ) -> Result<()> {
         let space = *self.game.space();
         let payoffs = self.game.payoffs(&state.equilibrium);
+        let mean_tariffs = mean_params(&state.params);
         let (_, mut g) = self.game.strategy_gradient(&state.equilibrium, player)?;
         let (norm, clipped) = if self.config.clip.enabled {
             clip_global_norm(&mut g, self.config.clip.max_norm)
@@ -598,6 +610,7 @@ impl<B: AutodiffBackend> NashSolver<B> {
             gradient_norm: norm,
             clipped,
             lr,
+            mean_tariffs,
         };
         for o in observers.iter_mut() {
             o.step(&record)?;
@@ -614,6 +627,7 @@ impl<B: AutodiffBackend> NashSolver<B> {
     ) -> Result<usize> {
         let (epoch, turn) = (state.epoch, state.turn);
         let mut records = Vec::new();
+        let others = mean_params(&state.params);
         let (br, eq) = self.best_response_at(
             &state.params,
             state.equilibrium.clone(),
@@ -628,6 +642,11 @@ impl<B: AutodiffBackend> NashSolver<B> {
                     gradient_norm: it.gradient_norm,
                     clipped: false,
                     lr: it.step,
+                    mean_tariffs: others
+                        .iter()
+                        .enumerate()
+                        .map(|(m, &v)| if m == player { it.mean_param } else { v })
+                        .collect(),
                 });
                 Ok(())
             },
