@@ -384,9 +384,42 @@ fn draw_all<DB: DrawingBackend>(
     Ok(())
 }
 
+/// Most points drawn per curve: longer curves are thinned to every k-th
+/// point (the last kept), which keeps SVG files small and looks the same.
+const MAX_POINTS: usize = 1500;
+
+fn thin(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
+    if points.len() <= MAX_POINTS {
+        return points.to_vec();
+    }
+    let k = points.len().div_ceil(MAX_POINTS);
+    let mut out: Vec<(f64, f64)> = points.iter().step_by(k).copied().collect();
+    if let Some(&last) = points.last() {
+        if out.last() != Some(&last) {
+            out.push(last);
+        }
+    }
+    out
+}
+
 /// Draws panels stacked vertically into an .svg or .png file.
 pub fn render(panels: &[Panel], out: &Path) -> anyhow::Result<()> {
     register_font();
+    let panels: Vec<Panel> = panels
+        .iter()
+        .map(|p| Panel {
+            series: p
+                .series
+                .iter()
+                .map(|s| Series {
+                    points: thin(&s.points),
+                    ..s.clone()
+                })
+                .collect(),
+            ..p.clone()
+        })
+        .collect();
+    let panels = panels.as_slice();
     let size = (1000, 380 * panels.len() as u32);
     match out.extension().and_then(|e| e.to_str()) {
         Some("svg") => draw_all(SVGBackend::new(out, size).into_drawing_area(), panels),

@@ -3,7 +3,7 @@
 //! (one run per core: each run is single-threaded), with one progress bar.
 //!
 //! Writes `DIR/sweep.json` (the resolved grid), `DIR/sweep.csv` (one row per
-//! run), `DIR/curves.csv` (per run and epoch: the largest projected-gradient
+//! run), `DIR/runs.jsonl` (each run's final tariffs), `DIR/curves.csv` (per run and epoch: the largest projected-gradient
 //! norm and tariff change, for `tariffnash plot DIR`) and prints a summary:
 //! which settings reach the stopping tolerance fastest and whether all
 //! certified runs reach the same equilibrium.
@@ -236,6 +236,9 @@ fn fmt_opt(x: Option<f64>) -> String {
     x.map_or_else(String::new, |v| format!("{v:e}"))
 }
 
+/// Gap (%) below which runs are compared as "tightly" converged in the summary.
+const TIGHT_GAP_PCT: f64 = 1e-6;
+
 fn fmt_pct(x: Option<f64>) -> String {
     x.map_or_else(String::new, |v| format!("{v:.4}"))
 }
@@ -334,11 +337,10 @@ fn summary(outcomes: &[Outcome]) -> String {
             best.epochs.map_or("-".into(), |e| format!("{e:.0}"))
         );
     }
-    let certified: Vec<&Outcome> = outcomes.iter().filter(|o| o.is_nash).collect();
-    if certified.len() >= 2 {
+    let spread = |runs: &[&Outcome]| -> f64 {
         let mut worst: f64 = 0.0;
-        for a in &certified {
-            for b in &certified {
+        for a in runs {
+            for b in runs {
                 let d = a
                     .tariffs
                     .iter()
@@ -348,20 +350,39 @@ fn summary(outcomes: &[Outcome]) -> String {
                 worst = worst.max(d);
             }
         }
-        let _ = writeln!(
+        worst
+    };
+    let certified: Vec<&Outcome> = outcomes.iter().filter(|o| o.is_nash).collect();
+    let _ = write!(
+        s,
+        "{} of {} runs certified as Nash equilibria",
+        certified.len(),
+        outcomes.len()
+    );
+    if certified.len() >= 2 {
+        let worst = spread(&certified);
+        let _ = write!(
             s,
-            "{} of {} runs certified as Nash equilibria; largest tariff distance between them: {:.3} percentage points ({})",
-            certified.len(),
-            outcomes.len(),
+            "; largest tariff distance between them: {:.3} percentage points ({})",
             100.0 * worst,
-            if worst < 1e-3 { "the same equilibrium" } else { "different profiles" }
+            if worst < 5e-3 {
+                "the same equilibrium"
+            } else {
+                "different profiles"
+            }
         );
-    } else {
+    }
+    let _ = writeln!(s);
+    let tight: Vec<&Outcome> = outcomes
+        .iter()
+        .filter(|o| o.max_gap_pct.is_some_and(|g| g <= TIGHT_GAP_PCT))
+        .collect();
+    if tight.len() >= 2 && tight.len() != certified.len() {
         let _ = writeln!(
             s,
-            "{} of {} runs certified as Nash equilibria",
-            certified.len(),
-            outcomes.len()
+            "{} runs with a largest gap <= {TIGHT_GAP_PCT:e} %: largest tariff distance {:.3} percentage points",
+            tight.len(),
+            100.0 * spread(&tight)
         );
     }
     let failed: Vec<&Outcome> = outcomes.iter().filter(|o| o.error.is_some()).collect();
@@ -483,6 +504,20 @@ pub fn run(args: SweepArgs) -> anyhow::Result<()> {
         }
     }
     std::fs::write(args.out.join("sweep.csv"), csv)?;
+    let mut runs_jsonl = String::new();
+    for o in &outcomes {
+        let line = serde_json::json!({
+            "run": o.run.id,
+            "setting": o.run.setting,
+            "seed": o.run.seed,
+            "max_gap_pct": o.max_gap_pct,
+            "is_nash": o.is_nash,
+            "tariffs_off_diagonal": o.tariffs,
+            "error": o.error,
+        });
+        let _ = writeln!(runs_jsonl, "{line}");
+    }
+    std::fs::write(args.out.join("runs.jsonl"), runs_jsonl)?;
     std::fs::write(args.out.join("curves.csv"), curves)?;
     let text = summary(&outcomes);
     std::fs::write(args.out.join("summary.txt"), &text)?;
