@@ -55,6 +55,8 @@ pub struct Series {
     pub label: String,
     /// Colour index.
     pub colour: usize,
+    /// Line width in pixels.
+    pub width: u32,
     /// Points (x, y).
     pub points: Vec<(f64, f64)>,
 }
@@ -153,6 +155,7 @@ pub fn run_panels(log: &str) -> anyhow::Result<Vec<Panel>> {
             .map(|(m, points)| Series {
                 label: name(m),
                 colour: m,
+                width: 2,
                 points,
             })
             .collect()
@@ -177,7 +180,7 @@ pub fn run_panels(log: &str) -> anyhow::Result<Vec<Panel>> {
         panels.push(Panel {
             title: match certified {
                 Some(g) => format!(
-                    "Convergence: largest Nash-gap proxy per epoch (certified max gap {g:.1e}%)"
+                    "Convergence: largest Nash-gap proxy per epoch (final largest Nash gap {g:.1e}%)"
                 ),
                 None => "Convergence: largest Nash-gap proxy per epoch".into(),
             },
@@ -186,6 +189,7 @@ pub fn run_panels(log: &str) -> anyhow::Result<Vec<Panel>> {
             series: vec![Series {
                 label: "all players".into(),
                 colour: 7,
+                width: 2,
                 points: gap,
             }],
             log_y: true,
@@ -194,7 +198,10 @@ pub fn run_panels(log: &str) -> anyhow::Result<Vec<Panel>> {
     Ok(panels)
 }
 
-/// Gap-vs-epoch panel of a sweep from `curves.csv` (columns: run, setting, epoch, max_projected_gradient, ...).
+/// Gap-vs-epoch panels of a sweep from `curves.csv` (columns run, lr, clip,
+/// annealing, epoch, max_projected_gradient): one panel per annealing
+/// schedule, colour = learning rate, thick line = clipping off, thin line on
+/// top = clipping on (so identical runs show both).
 pub fn sweep_panels(curves: &str) -> anyhow::Result<Vec<Panel>> {
     let mut lines = curves.lines();
     let header: Vec<&str> = lines
@@ -208,14 +215,11 @@ pub fn sweep_panels(curves: &str) -> anyhow::Result<Vec<Panel>> {
             .position(|h| *h == name)
             .ok_or_else(|| anyhow!("curves.csv has no `{name}` column"))
     };
-    let (c_setting, c_epoch, c_gap) = (
-        col("setting")?,
-        col("epoch")?,
-        col("max_projected_gradient")?,
-    );
-    let c_run = col("run")?;
-    let mut settings: Vec<String> = Vec::new();
-    let mut series: Vec<Series> = Vec::new();
+    let (c_run, c_lr, c_clip, c_anneal) =
+        (col("run")?, col("lr")?, col("clip")?, col("annealing")?);
+    let (c_epoch, c_gap) = (col("epoch")?, col("max_projected_gradient")?);
+    let mut lrs: Vec<String> = Vec::new();
+    let mut panels: Vec<Panel> = Vec::new();
     let mut current_run = String::new();
     for (k, line) in lines.enumerate() {
         let f: Vec<&str> = line.split(',').collect();
@@ -227,24 +231,41 @@ pub fn sweep_panels(curves: &str) -> anyhow::Result<Vec<Panel>> {
                 header.len()
             );
         }
-        let setting = f[c_setting].to_string();
-        let idx = match settings.iter().position(|s| *s == setting) {
+        let lr_idx = match lrs.iter().position(|s| s == f[c_lr]) {
             Some(i) => i,
             None => {
-                settings.push(setting.clone());
-                settings.len() - 1
+                lrs.push(f[c_lr].to_string());
+                lrs.len() - 1
+            }
+        };
+        let anneal = f[c_anneal];
+        let p = match panels
+            .iter()
+            .position(|p| p.title.ends_with(&format!("annealing {anneal}")))
+        {
+            Some(i) => i,
+            None => {
+                panels.push(Panel {
+                    title: format!(
+                        "Sweep: largest projected-gradient norm per epoch, annealing {anneal}"
+                    ),
+                    x_label: "epoch".into(),
+                    y_label: "max projected-gradient norm".into(),
+                    series: Vec::new(),
+                    log_y: true,
+                });
+                panels.len() - 1
             }
         };
         if f[c_run] != current_run {
             current_run = f[c_run].to_string();
-            let first_of_setting = !series.iter().any(|s| s.colour == idx);
-            series.push(Series {
-                label: if first_of_setting {
-                    setting
-                } else {
-                    String::new()
-                },
-                colour: idx,
+            let clip = f[c_clip] == "true";
+            let label = format!("lr={} clip={}", f[c_lr], if clip { "on" } else { "off" });
+            let first = !panels[p].series.iter().any(|s| s.label == label);
+            panels[p].series.push(Series {
+                label: if first { label.clone() } else { String::new() },
+                colour: lr_idx,
+                width: if clip { 1 } else { 4 },
                 points: Vec::new(),
             });
         }
@@ -254,20 +275,18 @@ pub fn sweep_panels(curves: &str) -> anyhow::Result<Vec<Panel>> {
         let gap: f64 = f[c_gap]
             .parse()
             .with_context(|| format!("curves.csv line {}: gap", k + 2))?;
-        if let Some(s) = series.last_mut() {
+        if let Some(s) = panels[p].series.last_mut() {
             s.points.push((epoch + 1.0, gap.max(1e-16)));
         }
     }
-    if series.is_empty() {
+    if panels.is_empty() {
         bail!("curves.csv has no rows");
     }
-    Ok(vec![Panel {
-        title: "Sweep: largest projected-gradient norm per epoch (colour = setting)".into(),
-        x_label: "epoch".into(),
-        y_label: "max projected-gradient norm".into(),
-        series,
-        log_y: true,
-    }])
+    // Thick (clipping off) curves first, thin ones on top.
+    for p in panels.iter_mut() {
+        p.series.sort_by_key(|s| std::cmp::Reverse(s.width));
+    }
+    Ok(panels)
 }
 
 fn bounds(panel: &Panel) -> (f64, f64, f64, f64) {
@@ -300,6 +319,19 @@ fn bounds(panel: &Panel) -> (f64, f64, f64, f64) {
     }
 }
 
+/// Tick labels: powers of ten on log axes, a few decimals on linear ones.
+fn y_label(y: f64, log: bool) -> String {
+    if log {
+        format!("{y:.0e}")
+    } else if y.abs() >= 100.0 {
+        format!("{y:.0}")
+    } else if y.abs() >= 0.1 || y == 0.0 {
+        format!("{y:.1}")
+    } else {
+        format!("{y:.2}")
+    }
+}
+
 fn draw_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     panel: &Panel,
@@ -314,6 +346,7 @@ fn draw_panel<DB: DrawingBackend>(
                 .x_labels(((x1 - x0).round() as usize + 1).clamp(2, 11))
                 .x_label_formatter(&|x| format!("{x:.0}"))
                 .y_desc(panel.y_label.as_str())
+                .y_label_formatter(&|y| y_label(*y, panel.log_y))
                 .label_style(("sans-serif", 14))
                 .axis_desc_style(("sans-serif", 16))
                 .draw()
@@ -321,7 +354,10 @@ fn draw_panel<DB: DrawingBackend>(
             for s in &panel.series {
                 let c = colour(s.colour);
                 $chart
-                    .draw_series(LineSeries::new(s.points.iter().copied(), c.stroke_width(2)))
+                    .draw_series(LineSeries::new(
+                        s.points.iter().copied(),
+                        c.stroke_width(s.width),
+                    ))
                     .map_err(err)?;
             }
         }};
@@ -363,7 +399,10 @@ fn draw_legend<DB: DrawingBackend>(
     let mut y = 50;
     for s in panel.series.iter().filter(|s| !s.label.is_empty()) {
         let c = colour(s.colour);
-        area.draw(&PathElement::new(vec![(5, y), (30, y)], c.stroke_width(3)))?;
+        area.draw(&PathElement::new(
+            vec![(5, y), (30, y)],
+            c.stroke_width(s.width.max(2)),
+        ))?;
         area.draw(&Text::new(s.label.clone(), (36, y - 8), font.clone()))?;
         y += 22;
     }

@@ -459,8 +459,9 @@ pub fn run(args: SweepArgs) -> anyhow::Result<()> {
     let mut csv = String::from(
         "run,lr,clip,annealing,seed,epochs,stop,epochs_to_tolerance,final_max_projected_gradient,max_gap_pct,is_nash,mean_tariff_pct,min_tariff_pct,max_tariff_pct,seconds\n",
     );
-    let mut curves =
-        String::from("run,setting,seed,epoch,max_projected_gradient,max_tariff_change\n");
+    let mut curves = String::from(
+        "run,setting,lr,clip,annealing,seed,epoch,max_projected_gradient,max_tariff_change\n",
+    );
     for o in &outcomes {
         let (mean, min, max) = if o.tariffs.is_empty() {
             (None, None, None)
@@ -493,9 +494,12 @@ pub fn run(args: SweepArgs) -> anyhow::Result<()> {
         for e in &o.epochs {
             let _ = writeln!(
                 curves,
-                "{},{},{},{},{:e},{:e}",
+                "{},{},{:e},{},{},{},{},{:e},{:e}",
                 o.run.id,
                 o.run.setting,
+                o.run.lr,
+                o.run.clip,
+                o.run.annealing,
                 o.run.seed,
                 e.epoch,
                 e.max_projected_gradient,
