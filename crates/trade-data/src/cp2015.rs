@@ -297,10 +297,13 @@ pub fn build_cp2015(dir: impl AsRef<Path>) -> Result<Cp2015> {
             m[n][mcol] = v[n];
         }
     }
-    let f = solve_dense(m, wl.clone()).ok_or_else(|| DataError::Inconsistent {
-        at: "cp2015".into(),
-        problem: "value-added system is singular".into(),
-    })?;
+    let flat: Vec<f64> = m.into_iter().flatten().collect();
+    let f = trade_model::linalg::Lu::factor(nr, flat)
+        .map(|lu| lu.solve(&wl))
+        .ok_or_else(|| DataError::Inconsistent {
+            at: "cp2015".into(),
+            problem: "value-added system is singular".into(),
+        })?;
     let (x, _) = sys.solve_x(&f)?;
     let mut flows = vec![vec![vec![0.0; ns]; nr]; nr];
     for n in 0..nr {
@@ -424,45 +427,5 @@ impl System<'_> {
             at: "cp2015".into(),
             problem: format!("expenditure system did not converge in {MAX_ITERATIONS} iterations"),
         })
-    }
-}
-
-/// Gaussian elimination with partial pivoting; `None` if singular.
-fn solve_dense(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
-    let n = b.len();
-    for c in 0..n {
-        let p = (c..n).max_by(|&r, &s| a[r][c].abs().total_cmp(&a[s][c].abs()))?;
-        if a[p][c].abs() < 1e-300 {
-            return None;
-        }
-        a.swap(c, p);
-        b.swap(c, p);
-        for r in c + 1..n {
-            let f = a[r][c] / a[c][c];
-            if f != 0.0 {
-                for k in c..n {
-                    a[r][k] -= f * a[c][k];
-                }
-                b[r] -= f * b[c];
-            }
-        }
-    }
-    let mut x = vec![0.0; n];
-    for r in (0..n).rev() {
-        let s: f64 = (r + 1..n).map(|k| a[r][k] * x[k]).sum();
-        x[r] = (b[r] - s) / a[r][r];
-    }
-    Some(x)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dense_solve() {
-        let x = solve_dense(vec![vec![2.0, 1.0], vec![1.0, 3.0]], vec![3.0, 5.0]).unwrap();
-        assert!((x[0] - 0.8).abs() < 1e-12 && (x[1] - 1.4).abs() < 1e-12);
-        assert!(solve_dense(vec![vec![1.0, 2.0], vec![2.0, 4.0]], vec![1.0, 2.0]).is_none());
     }
 }
