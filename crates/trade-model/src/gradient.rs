@@ -44,8 +44,10 @@ struct Constants<B: Backend> {
     deficits: Tensor<B, 2>,
     ln_i0: Tensor<B, 2>,
     alpha: Tensor<B, 3>,
-    io: Tensor<B, 4>,
-    cost_io: Tensor<B, 4>,
+    /// `io_t[r, c, a] = gamma_r^{ac} (1 - beta_r^c)` (transposed for matmul).
+    io_t: Tensor<B, 3>,
+    /// `cost_io_t[r, c, a] = (1 - beta_r^a) gamma_r^{ca}`.
+    cost_io_t: Tensor<B, 3>,
     beta: Tensor<B, 3>,
     psi: Tensor<B, 3>,
     mask: Tensor<B, 3>,
@@ -76,10 +78,10 @@ impl<B: Backend> Constants<B> {
             for a in 0..j {
                 for c in 0..j {
                     // expenditure: X_r^a += gamma_r^{ac} (1 - beta_r^c) Y_r^c
-                    io[(r * j + a) * j + c] =
+                    io[(r * j + c) * j + a] =
                         b.gamma[(r * j + a) * j + c] * (1.0 - b.beta[r * j + c]);
                     // cost of (r, a): (1 - beta_r^a) gamma_r^{ca} ln P_r^c
-                    cost_io[(r * j + a) * j + c] =
+                    cost_io[(r * j + c) * j + a] =
                         (1.0 - b.beta[r * j + a]) * b.gamma[(r * j + c) * j + a];
                 }
             }
@@ -114,8 +116,8 @@ impl<B: Backend> Constants<B> {
             deficits: tensor(deficits.to_vec(), [1, n], dev),
             ln_i0: tensor(b.income.iter().map(|x| x.ln()).collect(), [1, n], dev),
             alpha: tensor(b.alpha.clone(), [1, n, j], dev),
-            io: tensor(io, [1, n, j, j], dev),
-            cost_io: tensor(cost_io, [1, n, j, j], dev),
+            io_t: tensor(io, [n, j, j], dev),
+            cost_io_t: tensor(cost_io, [n, j, j], dev),
             beta: tensor(b.beta.clone(), [1, n, j], dev),
             psi: tensor(b.psi.clone(), [1, 1, j], dev),
             mask: tensor(mask, [1, n, j], dev),
@@ -148,9 +150,12 @@ impl<B: Backend> Constants<B> {
             .sum_dim(2)
             .reshape([bsz, n]);
         let income = lw.clone().exp() * self.va.clone() + revenue + self.deficits.clone();
-        let inter = (self.io.clone() * output.clone().reshape([bsz, n, 1, j]))
-            .sum_dim(3)
-            .reshape([bsz, n, j]);
+        // inter[b, r, a] = sum_c io[r, a, c] Y'[b, r, c]: N batched GEMMs.
+        let inter = output
+            .clone()
+            .swap_dims(0, 1)
+            .matmul(self.io_t.clone())
+            .swap_dims(0, 1);
         let exp_new = inter + self.alpha.clone() * income.clone().reshape([bsz, n, 1]);
         let out_x = exp_new.log() - self.ln_x0.clone();
         let demand = (self.beta.clone() * output.clone())
@@ -165,9 +170,11 @@ impl<B: Backend> Constants<B> {
                 - self.ln_y0.clone()
                 - lw3.clone());
         let ln_p3 = ln_p.reshape([bsz, n, j]);
-        let price_term = (self.cost_io.clone() * ln_p3.clone().reshape([bsz, n, 1, j]))
-            .sum_dim(3)
-            .reshape([bsz, n, j]);
+        let price_term = ln_p3
+            .clone()
+            .swap_dims(0, 1)
+            .matmul(self.cost_io_t.clone())
+            .swap_dims(0, 1);
         let out_c = ln_l * self.psi.clone().neg() + self.beta.clone() * lw3 + price_term;
         let out = Tensor::cat(
             vec![
