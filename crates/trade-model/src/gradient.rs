@@ -128,11 +128,23 @@ impl<B: Backend> Constants<B> {
     /// The step map and payoffs, batched: `x` is `[B or 1, dim]`, `t` is
     /// `[B or 1, N, N, J]`; returns `(G(x, t) [B, dim], W(x, t) [B, N])`.
     fn step(&self, x: Tensor<B, 2>, t: Tensor<B, 4>, kind: Payoff) -> (Tensor<B, 2>, Tensor<B, 2>) {
+        let lw = x.clone().narrow(1, 0, self.n);
+        let (ln_p, output, revenue) = self.trade(x, t);
+        self.rest(ln_p, output, revenue, lw, kind)
+    }
+
+    /// Stage A, the part on bilateral `[B, N, N, J]` tensors: from the state
+    /// and tariffs to price indices `ln P^` `[B, N, J]`, output `Y'`
+    /// `[B, N, J]` and tariff revenue `R'` `[B, N]`. `ln P^_n^j` and `Y'_i^j`
+    /// depend on the state only through sector j's `ln c^` and `ln X^`.
+    fn trade(
+        &self,
+        x: Tensor<B, 2>,
+        t: Tensor<B, 4>,
+    ) -> (Tensor<B, 3>, Tensor<B, 3>, Tensor<B, 2>) {
         let (n, j) = (self.n, self.j);
         let bx = x.dims()[0];
-        let bt = t.dims()[0];
-        let bsz = bx.max(bt);
-        let lw = x.clone().narrow(1, 0, n);
+        let bsz = bx.max(t.dims()[0]);
         let lc = x.clone().narrow(1, n, n * j).reshape([bx, 1, n, j]);
         let lx = x.narrow(1, n + n * j, n * j).reshape([bx, n, j]);
         let ln_kappa = t.clone().add_scalar(1.0).log() - self.ln_t0.clone();
@@ -142,13 +154,28 @@ impl<B: Backend> Constants<B> {
         let shares = e / s;
         let x_new_level = (lx + self.ln_x0.clone()).exp(); // X' [B, N, J]
         let spend = shares * x_new_level.reshape([bx, n, 1, j]);
-        let inv = t.clone().add_scalar(1.0).recip();
-        let at_producer = spend.clone() * inv.clone();
+        let inv = t.add_scalar(1.0).recip();
+        let at_producer = spend.clone() * inv;
         let output = at_producer.clone().sum_dim(1).reshape([bsz, n, j]); // Y'
         let revenue = (spend - at_producer)
             .sum_dim(3)
             .sum_dim(2)
             .reshape([bsz, n]);
+        (ln_p.reshape([bsz, n, j]), output, revenue)
+    }
+
+    /// Stage B, on `[B, N, J]` tensors: from prices, output, revenue and
+    /// wages to the new state `G` and the payoffs.
+    fn rest(
+        &self,
+        ln_p3: Tensor<B, 3>,
+        output: Tensor<B, 3>,
+        revenue: Tensor<B, 2>,
+        lw: Tensor<B, 2>,
+        kind: Payoff,
+    ) -> (Tensor<B, 2>, Tensor<B, 2>) {
+        let (n, j) = (self.n, self.j);
+        let bsz = output.dims()[0].max(lw.dims()[0]);
         let income = lw.clone().exp() * self.va.clone() + revenue + self.deficits.clone();
         // inter[b, r, a] = sum_c io[r, a, c] Y'[b, r, c]: N batched GEMMs.
         let inter = output
@@ -164,12 +191,11 @@ impl<B: Backend> Constants<B> {
         let total = demand.clone().sum_dim(1); // [B, 1]
         let out_w =
             (demand / total).log() + (self.va.clone().recip().mul_scalar(self.va_total)).log();
-        let lw3 = lw.clone().reshape([bx, n, 1]);
+        let lw3 = lw.clone().reshape([lw.dims()[0], n, 1]);
         let ln_l = self.mask.clone()
             * ((output + (self.mask.clone().neg().add_scalar(1.0))).log()
                 - self.ln_y0.clone()
                 - lw3.clone());
-        let ln_p3 = ln_p.reshape([bsz, n, j]);
         let price_term = ln_p3
             .clone()
             .swap_dims(0, 1)
@@ -228,13 +254,177 @@ pub struct Adjoint {
 }
 
 impl TradeModel {
-    /// Factorises the adjoint system at `eq` (one batched VJP + dense LU).
+    /// Factorises the adjoint system at `eq`: the Jacobian of the step map
+    /// by compressed vector-Jacobian products (see [`TradeModel::state_jacobian`])
+    /// and a dense LU of `I - dG/dx`.
     pub fn adjoint<B: AutodiffBackend>(
         &self,
         eq: &Equilibrium,
         kind: Payoff,
         device: &B::Device,
     ) -> Result<Adjoint> {
+        let dim = eq.state.len();
+        let (mut jac, payoff_state) = self.state_jacobian::<B>(eq, kind, device)?;
+        // A = I - dG/dx.
+        for v in jac.iter_mut() {
+            *v = -*v;
+        }
+        for k in 0..dim {
+            jac[k * dim + k] += 1.0;
+        }
+        let lu = Lu::factor(dim, jac).ok_or_else(|| {
+            ModelError::Adjoint("I - dG/dx is singular at this equilibrium".into())
+        })?;
+        Ok(Adjoint { lu, payoff_state })
+    }
+
+    /// `dG/dx` (row-major, `dim x dim`) and every `dW_m/dx` at `eq`.
+    ///
+    /// The step map is `G = rest(trade(x, t), ln w^)`: `trade` works on
+    /// bilateral `[N, N, J]` tensors and is expensive, `rest` works on
+    /// `[N, J]` tensors. `trade`'s outputs `ln P^_n^j` and `Y'_n^j` depend on
+    /// the state only through sector j's `ln c^` and `ln X^`, so one VJP
+    /// whose cotangent covers all sectors of region n gives all J rows of
+    /// region n at once (a column colouring by sector): 3N batched VJPs
+    /// (`ln P^`, `Y'`, `R'`) for the Jacobian of `trade`. `rest` is local to
+    /// each region but for the wage normalisation, so N + 2J + 1 VJPs give
+    /// its Jacobian. A sparse product on the host assembles `dG/dx`.
+    pub fn state_jacobian<B: AutodiffBackend>(
+        &self,
+        eq: &Equilibrium,
+        kind: Payoff,
+        device: &B::Device,
+    ) -> Result<(Vec<f64>, Vec<Vec<f64>>)> {
+        let base = self.baseline();
+        let (n, j) = (base.n, base.j);
+        let nj = n * j;
+        let dim = eq.state.len();
+        let c = Constants::<B>::new(base, self.counterfactual_deficits(), device);
+        let t = tensor::<B, 4>(eq.tariffs.as_slice().to_vec(), [1, n, n, j], device);
+        let no_grad = |what: &str| ModelError::Adjoint(format!("no gradient for {what}"));
+
+        // Jacobian of `trade`, compressed by sector.
+        let rows_a = 3 * n;
+        let x = tensor::<B, 2>(eq.state.clone(), [1, dim], device)
+            .repeat_dim(0, rows_a)
+            .require_grad();
+        let (ln_p, output, revenue) = c.trade(x.clone(), t);
+        let mut c1 = vec![0.0; rows_a * nj];
+        let mut c2 = vec![0.0; rows_a * nj];
+        let mut c3 = vec![0.0; rows_a * n];
+        for r in 0..n {
+            for s in 0..j {
+                c1[r * nj + r * j + s] = 1.0;
+                c2[(n + r) * nj + r * j + s] = 1.0;
+            }
+            c3[(2 * n + r) * n + r] = 1.0;
+        }
+        let loss = (ln_p * tensor::<B, 3>(c1, [rows_a, n, j], device)).sum()
+            + (output * tensor::<B, 3>(c2, [rows_a, n, j], device)).sum()
+            + (revenue * tensor::<B, 2>(c3, [rows_a, n], device)).sum();
+        let grads = loss.backward();
+        let ga = to_vec(x.grad(&grads).ok_or_else(|| no_grad("the state"))?);
+
+        // Jacobian of `rest` at the equilibrium's prices, output, revenue and
+        // wages, compressed by region: every output of `rest` except the
+        // wage rows reads only its own region's inputs, so the rows
+        // `ln c^_r^a` (all r), `ln X^_r^a` (all r) and the payoffs (all r)
+        // share one VJP each; the N wage rows (normalised by world demand)
+        // get one each. N + 2J + 1 rows instead of N + 2NJ + N.
+        let ln_p0: Vec<f64> = eq.price.iter().map(|p| p.ln()).collect();
+        let rows_b = n + 2 * j + 1;
+        let leaf3 = |v: &[f64]| {
+            tensor::<B, 3>(v.to_vec(), [1, n, j], device)
+                .repeat_dim(0, rows_b)
+                .require_grad()
+        };
+        let leaf2 = |v: &[f64]| {
+            tensor::<B, 2>(v.to_vec(), [1, n], device)
+                .repeat_dim(0, rows_b)
+                .require_grad()
+        };
+        let (lp, y, r, lw) = (
+            leaf3(&ln_p0),
+            leaf3(&eq.output),
+            leaf2(&eq.revenue),
+            leaf2(&eq.state[..n]),
+        );
+        let (out, pay) = c.rest(lp.clone(), y.clone(), r.clone(), lw.clone(), kind);
+        let mut cot_g = vec![0.0; rows_b * dim];
+        let mut cot_w = vec![0.0; rows_b * n];
+        for g in 0..n {
+            cot_g[g * dim + g] = 1.0;
+        }
+        for a in 0..j {
+            for m in 0..n {
+                cot_g[(n + a) * dim + n + m * j + a] = 1.0;
+                cot_g[(n + j + a) * dim + n + nj + m * j + a] = 1.0;
+            }
+        }
+        for m in 0..n {
+            cot_w[(n + 2 * j) * n + m] = 1.0;
+        }
+        let loss = (out * tensor::<B, 2>(cot_g, [rows_b, dim], device)).sum()
+            + (pay * tensor::<B, 2>(cot_w, [rows_b, n], device)).sum();
+        let grads = loss.backward();
+        let b_p = to_vec(lp.grad(&grads).ok_or_else(|| no_grad("prices"))?);
+        let b_y = to_vec(y.grad(&grads).ok_or_else(|| no_grad("output"))?);
+        let b_r = to_vec(r.grad(&grads).ok_or_else(|| no_grad("revenue"))?);
+        let b_w = to_vec(lw.grad(&grads).ok_or_else(|| no_grad("wages"))?);
+
+        // Chain rule on the host: row = sum over `rest`'s inputs of
+        // d(out)/d(input) times the `trade` Jacobian row of that input.
+        // `regions` limits the inputs to those of one region.
+        let accumulate = |row: &mut [f64], k: usize, regions: std::ops::Range<usize>| {
+            for m in regions {
+                row[m] += b_w[k * n + m];
+                let w = b_r[k * n + m];
+                if w != 0.0 {
+                    let src = &ga[(2 * n + m) * dim..(2 * n + m + 1) * dim];
+                    row.iter_mut().zip(src).for_each(|(a, b)| *a += w * b);
+                }
+                let gp = &ga[m * dim..(m + 1) * dim];
+                let gy = &ga[(n + m) * dim..(n + m + 1) * dim];
+                for s in 0..j {
+                    let (wp, wy) = (b_p[k * nj + m * j + s], b_y[k * nj + m * j + s]);
+                    if wp == 0.0 && wy == 0.0 {
+                        continue;
+                    }
+                    for i in 0..n {
+                        for col in [n + i * j + s, n + nj + i * j + s] {
+                            row[col] += wp * gp[col] + wy * gy[col];
+                        }
+                    }
+                }
+            }
+        };
+        let mut jac = vec![0.0; dim * dim];
+        let mut payoff_state = vec![vec![0.0; dim]; n];
+        for g in 0..n {
+            accumulate(&mut jac[g * dim..(g + 1) * dim], g, 0..n);
+        }
+        for a in 0..j {
+            for m in 0..n {
+                let o = n + m * j + a;
+                accumulate(&mut jac[o * dim..(o + 1) * dim], n + a, m..m + 1);
+                let o = n + nj + m * j + a;
+                accumulate(&mut jac[o * dim..(o + 1) * dim], n + j + a, m..m + 1);
+            }
+        }
+        for (m, row) in payoff_state.iter_mut().enumerate() {
+            accumulate(row, n + 2 * j, m..m + 1);
+        }
+        Ok((jac, payoff_state))
+    }
+
+    /// `dG/dx` and `dW/dx` by one dense batched VJP of the whole step map
+    /// (N + 2NJ + N rows): the reference for [`TradeModel::state_jacobian`].
+    pub fn state_jacobian_dense<B: AutodiffBackend>(
+        &self,
+        eq: &Equilibrium,
+        kind: Payoff,
+        device: &B::Device,
+    ) -> Result<(Vec<f64>, Vec<Vec<f64>>)> {
         let base = self.baseline();
         let (n, j) = (base.n, base.j);
         let dim = eq.state.len();
@@ -279,17 +469,7 @@ impl TradeModel {
             }
             start += rows;
         }
-        // A = I - dG/dx.
-        for v in jac.iter_mut() {
-            *v = -*v;
-        }
-        for k in 0..dim {
-            jac[k * dim + k] += 1.0;
-        }
-        let lu = Lu::factor(dim, jac).ok_or_else(|| {
-            ModelError::Adjoint("I - dG/dx is singular at this equilibrium".into())
-        })?;
-        Ok(Adjoint { lu, payoff_state })
+        Ok((jac, payoff_state))
     }
 
     /// Gradients of the payoffs of `players` with respect to all tariffs at `eq`.

@@ -84,3 +84,35 @@ fn real_gdp_gradients_match_finite_differences_with_fixed_deficits() {
         assert!(err < REL_TOL, "seed {seed}: relative error {err:e}");
     }
 }
+
+#[test]
+fn compressed_jacobian_equals_the_dense_one() {
+    let dev = Default::default();
+    for (seed, n, j) in [(3, 4, 3), (4, 5, 6)] {
+        let cal = random_calibration(&SyntheticSpec::full(n, j), seed);
+        let model =
+            TradeModel::new(&cal, DeficitTreatment::Fixed, SolverConfig::default()).unwrap();
+        let mut t = model.baseline_tariffs();
+        t.set(0, 1, 0, 0.3);
+        t.set(n - 1, 0, j - 1, 0.7);
+        let eq = model.solve(&t, None).unwrap();
+        for kind in [Payoff::RealIncome, Payoff::RealGdp] {
+            let (a, pa) = model.state_jacobian::<A>(&eq, kind, &dev).unwrap();
+            let (b, pb) = model.state_jacobian_dense::<A>(&eq, kind, &dev).unwrap();
+            let scale = b.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+            let err = a
+                .iter()
+                .zip(&b)
+                .fold(0.0_f64, |m, (x, y)| m.max((x - y).abs()));
+            assert!(
+                err <= 1e-12 * scale,
+                "dG/dx differs by {err:e} (scale {scale:e})"
+            );
+            for (ra, rb) in pa.iter().zip(&pb) {
+                for (x, y) in ra.iter().zip(rb) {
+                    assert!((x - y).abs() <= 1e-12 * (1.0 + y.abs()), "dW/dx {x} vs {y}");
+                }
+            }
+        }
+    }
+}
