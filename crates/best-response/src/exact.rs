@@ -18,8 +18,9 @@
 //! search cannot increase `f` any more (the payoff is flat to rounding).
 
 use crate::config::ExactConfig;
-use crate::error::Result;
+use crate::error::{GameError, Result};
 use crate::strategy::{norm_inf, StrategySpace};
+use trade_model::ModelError;
 
 /// A payoff to maximise over one player's parameters.
 pub trait Objective {
@@ -143,7 +144,14 @@ pub fn best_response(
             if lin <= 0.0 {
                 break;
             }
-            let fq = f.value(&q)?;
+            let fq = match f.value(&q) {
+                Ok(v) => v,
+                Err(e) if unsolvable(&e) => {
+                    alpha *= 0.5;
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
             if fq >= fx + cfg.armijo * lin {
                 accepted = Some(q);
                 break;
@@ -214,7 +222,11 @@ fn probe_curvature(
     if ss == 0.0 {
         return Ok(None);
     }
-    let (_, gq) = f.value_gradient(&q)?;
+    let gq = match f.value_gradient(&q) {
+        Ok((_, gq)) => gq,
+        Err(e) if unsolvable(&e) => return Ok(None),
+        Err(e) => return Err(e),
+    };
     let c = -gq
         .iter()
         .zip(g)
@@ -223,6 +235,14 @@ fn probe_curvature(
         .sum::<f64>()
         / ss;
     Ok((c > 0.0 && c.is_finite()).then_some(c))
+}
+
+/// A trial point whose equilibrium the solver cannot find to tolerance (for
+/// instance a sector driven towards zero output by strong scale economies) is
+/// not a point the player can evaluate: the line search rejects it and
+/// shortens the step, the curvature probe falls back to a gradient step.
+fn unsolvable(e: &GameError) -> bool {
+    matches!(e, GameError::Model(ModelError::NotConverged { .. }))
 }
 
 fn identity(d: usize) -> Vec<f64> {
@@ -288,5 +308,63 @@ mod tests {
         assert!(br.converged);
         assert!((br.params[1] - 1.0).abs() < 1e-12);
         assert!((br.params[0] - 0.8).abs() < 1e-9, "{:?}", br.params);
+    }
+
+    /// The quadratic, but the model "has no equilibrium" past p0 = 0.5.
+    struct Fragile;
+    impl Objective for Fragile {
+        fn value(&mut self, p: &[f64]) -> Result<f64> {
+            if p[0] > 0.5 {
+                return Err(GameError::Model(ModelError::NotConverged {
+                    residual: 1e-3,
+                    tolerance: 1e-12,
+                    iterations: 2000,
+                }));
+            }
+            Quad.value(p)
+        }
+        fn value_gradient(&mut self, p: &[f64]) -> Result<(f64, Vec<f64>)> {
+            self.value(p)?;
+            Quad.value_gradient(p)
+        }
+    }
+
+    #[test]
+    fn unsolvable_trial_points_shorten_the_step_instead_of_failing() {
+        let space = StrategySpace {
+            n: 3,
+            j: 1,
+            granularity: Granularity::Bilateral,
+            t_max: 1.0,
+        };
+        let br = best_response(
+            &mut Fragile,
+            &space,
+            &[0.0, 0.1],
+            &ExactConfig::default(),
+            &mut |_| Ok(()),
+        )
+        .unwrap();
+        // It improves on the start and never evaluates past the failure.
+        assert!(br.payoff > br.start_payoff);
+        assert!(br.params[0] <= 0.5, "{:?}", br.params);
+        // Other errors still propagate.
+        struct Broken;
+        impl Objective for Broken {
+            fn value(&mut self, _: &[f64]) -> Result<f64> {
+                Err(GameError::config("x", "broken"))
+            }
+            fn value_gradient(&mut self, _: &[f64]) -> Result<(f64, Vec<f64>)> {
+                Ok((0.0, vec![1.0, 1.0]))
+            }
+        }
+        assert!(best_response(
+            &mut Broken,
+            &space,
+            &[0.0, 0.1],
+            &ExactConfig::default(),
+            &mut |_| Ok(())
+        )
+        .is_err());
     }
 }
