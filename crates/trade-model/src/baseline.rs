@@ -148,17 +148,26 @@ impl Baseline {
 
     /// Flows at producer prices Z_ni^j = pi_ni^j X_n^j / (1 + t_ni^j).
     pub fn flows(&self) -> Vec<f64> {
-        let (n, j) = (self.n, self.j);
-        let mut z = vec![0.0; n * n * j];
-        for a in 0..n {
-            for b in 0..n {
-                for s in 0..j {
-                    let k = (a * n + b) * j + s;
-                    z[k] = self.trade_shares[k] * self.expenditure[a * j + s]
-                        / (1.0 + self.tariffs[k]);
-                }
-            }
-        }
-        z
+        producer_flows(
+            self.n,
+            self.j,
+            &self.trade_shares,
+            &self.expenditure,
+            &self.tariffs,
+        )
     }
+}
+
+/// Flows at producer prices `Z_ni^j = pi_ni^j X_n^j / (1 + t_ni^j)` from
+/// shares `[N, N, J]`, expenditure `[N, J]` and tariffs `[N, N, J]`.
+pub(crate) fn producer_flows(
+    n: usize,
+    j: usize,
+    shares: &[f64],
+    expenditure: &[f64],
+    tariffs: &[f64],
+) -> Vec<f64> {
+    (0..n * n * j)
+        .map(|k| shares[k] * expenditure[(k / (n * j)) * j + k % j] / (1.0 + tariffs[k]))
+        .collect()
 }

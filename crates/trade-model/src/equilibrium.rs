@@ -136,6 +136,17 @@ pub struct Equilibrium {
 }
 
 impl Equilibrium {
+    /// New flows at producer prices `Z'_ni^j = pi'_ni^j X'_n^j / (1 + t'_ni^j)`.
+    pub fn flows(&self, base: &Baseline) -> Vec<f64> {
+        crate::baseline::producer_flows(
+            base.n,
+            base.j,
+            &self.trade_shares,
+            &self.expenditure,
+            self.tariffs.as_slice(),
+        )
+    }
+
     /// Consumer price index change `P^_n = prod_j (P^_n^j)^(alpha_n^j)`.
     pub fn consumer_price(&self, base: &Baseline) -> Vec<f64> {
         (0..base.n)
@@ -310,27 +321,18 @@ impl<'a> StepMap<'a> {
     ) -> Equilibrium {
         let mut out = vec![0.0; x.len()];
         self.apply(&x, &mut out);
+        // `apply` has just filled output, revenue and income at `x`.
         let b = self.base;
         let (nn, jj) = (b.n, b.j);
         let expenditure: Vec<f64> = (0..nn * jj)
             .map(|k| b.expenditure[k] * x[nn + nn * jj + k].exp())
             .collect();
-        let mut output = vec![0.0; nn * jj];
-        let mut revenue = vec![0.0; nn];
-        for n in 0..nn {
-            for i in 0..nn {
-                for j in 0..jj {
-                    let k = (n * nn + i) * jj + j;
-                    let spend = self.shares[k] * expenditure[n * jj + j];
-                    output[i * jj + j] += spend * self.inv_factor[k];
-                    revenue[n] += spend * self.rev_share[k];
-                }
-            }
-        }
         let wage: Vec<f64> = x[..nn].iter().map(|v| v.exp()).collect();
-        let income = (0..nn)
-            .map(|n| wage[n] * b.value_added[n] + revenue[n] + self.deficits[n])
-            .collect();
+        let (output, revenue, income) = (
+            self.output.clone(),
+            self.revenue.clone(),
+            self.income.clone(),
+        );
         Equilibrium {
             tariffs: tariffs.clone(),
             wage,

@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::baseline::Baseline;
+use crate::baseline::{producer_flows, Baseline};
 use crate::calibration::Calibration;
 use crate::equilibrium::{solve_state, DeficitTreatment, Equilibrium, SolverConfig};
 use crate::error::Result;
@@ -42,13 +42,13 @@ impl TradeModel {
             DeficitTreatment::Purged => {
                 let zero = vec![0.0; raw.n];
                 let eq = solve_state(&raw, &zero, &raw.tariff_profile(), None, &config)?;
-                let flows: Vec<f64> = (0..raw.n * raw.n * raw.j)
-                    .map(|k| {
-                        let n = k / (raw.n * raw.j);
-                        let j = k % raw.j;
-                        eq.trade_shares[k] * eq.expenditure[n * raw.j + j] / (1.0 + raw.tariffs[k])
-                    })
-                    .collect();
+                let flows = producer_flows(
+                    raw.n,
+                    raw.j,
+                    &eq.trade_shares,
+                    &eq.expenditure,
+                    &raw.tariffs,
+                );
                 let purged = Baseline::from_flows(
                     raw.n,
                     raw.j,

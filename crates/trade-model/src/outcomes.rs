@@ -56,22 +56,12 @@ pub struct Outcomes {
     pub total_exports: Vec<f64>,
 }
 
-/// Bilateral flows at producer prices `Z_ni^j = pi_ni^j X_n^j / (1 + t_ni^j)` summed over sectors, `[exporter][importer]`.
-pub(crate) fn exports_matrix(
-    n: usize,
-    j: usize,
-    shares: &[f64],
-    expenditure: &[f64],
-    tariffs: &[f64],
-) -> Vec<Vec<f64>> {
+/// Producer-price flows summed over sectors, `[exporter][importer]`.
+fn exports_matrix(n: usize, j: usize, flows: &[f64]) -> Vec<Vec<f64>> {
     let mut e = vec![vec![0.0; n]; n];
-    for a in 0..n {
-        for b in 0..n {
-            for s in 0..j {
-                let k = (a * n + b) * j + s;
-                e[b][a] += shares[k] * expenditure[a * j + s] / (1.0 + tariffs[k]);
-            }
-        }
+    for (k, z) in flows.iter().enumerate() {
+        let (importer, exporter) = (k / (n * j), (k / j) % n);
+        e[exporter][importer] += z;
     }
     e
 }
@@ -85,20 +75,8 @@ impl Outcomes {
     pub fn new(regions: &[String], base: &Baseline, eq: &Equilibrium) -> Self {
         let n = base.n;
         let cpi = eq.consumer_price(base);
-        let e0 = exports_matrix(
-            n,
-            base.j,
-            &base.trade_shares,
-            &base.expenditure,
-            &base.tariffs,
-        );
-        let e1 = exports_matrix(
-            n,
-            base.j,
-            &eq.trade_shares,
-            &eq.expenditure,
-            eq.tariffs.as_slice(),
-        );
+        let e0 = exports_matrix(n, base.j, &base.flows());
+        let e1 = exports_matrix(n, base.j, &eq.flows(base));
         let mut exports = vec![vec![0.0; n]; n];
         let mut total_exports = vec![0.0; n];
         for i in 0..n {
@@ -156,7 +134,7 @@ impl WelfareDecomposition {
     pub fn new(regions: &[String], base: &Baseline, eq: &Equilibrium) -> Self {
         let (n, j) = (base.n, base.j);
         let flows0 = base.flows();
-        let t1 = eq.tariffs.as_slice();
+        let flows1 = eq.flows(base);
         let mut tot = vec![0.0; n];
         let mut vot = vec![0.0; n];
         for a in 0..n {
@@ -172,9 +150,7 @@ impl WelfareDecomposition {
                     let c_b = eq.cost[b * j + s];
                     tot[a] += exports * (c_a - 1.0) - imports * (c_b - 1.0);
                     if imports > 0.0 {
-                        let new_imports =
-                            eq.trade_shares[k_in] * eq.expenditure[a * j + s] / (1.0 + t1[k_in]);
-                        vot[a] += base.tariffs[k_in] * imports * (new_imports / imports - c_b);
+                        vot[a] += base.tariffs[k_in] * imports * (flows1[k_in] / imports - c_b);
                     }
                 }
             }
